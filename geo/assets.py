@@ -1,0 +1,61 @@
+"""The JavaScript and CSS a page needs, taken from installed packages at build time.
+
+Leaflet comes from the ``xstatic-leaflet`` package (its images become data: URIs), our own
+drawing code from ``geo/static``. By default everything is inlined so a page opens with no
+network at all; ``cdn=True`` links Leaflet from a public CDN instead (a lighter page that
+needs the network). No third-party file is kept in this repository.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import xstatic.pkg.leaflet as xleaflet
+
+__all__ = ["Asset", "page_assets", "LEAFLET_VERSION"]
+
+LEAFLET_VERSION = xleaflet.VERSION
+STATIC = Path(__file__).parent / "static"
+CDN = "https://cdn.jsdelivr.net/npm/leaflet@{v}/dist/{name}"
+
+
+class Asset(tuple):
+    """(kind, name, text-or-url): kind is "js" or "css"; inline when text, linked when url."""
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def _script_safe(text: str) -> str:
+    # An inline <script> or <style> ends at the first "</script" or "</style": never let one appear.
+    return re.sub(r"</(script|style)", r"<\\/\1", text, flags=re.I)
+
+
+@lru_cache(maxsize=None)
+def _leaflet_css() -> str:
+    base = Path(xleaflet.BASE_DIR)
+    css = _read(base / "leaflet.css")
+
+    def data_uri(m: re.Match) -> str:
+        img = base / m.group(1)
+        return "url(data:image/png;base64," + base64.b64encode(img.read_bytes()).decode("ascii") + ")"
+
+    return re.sub(r"url\((images/[\w.-]+\.png)\)", data_uri, css)
+
+
+def page_assets(cdn: bool = False) -> list[tuple[str, str, str, bool]]:
+    """``(kind, name, content, inline)`` for each asset, in load order."""
+    base = Path(xleaflet.BASE_DIR)
+    if cdn:
+        out = [("css", "leaflet.css", CDN.format(v=LEAFLET_VERSION, name="leaflet.css"), False),
+               ("js", "leaflet.js", CDN.format(v=LEAFLET_VERSION, name="leaflet.js"), False)]
+    else:
+        out = [("css", "leaflet.css", _script_safe(_leaflet_css()), True),
+               ("js", "leaflet.js", _script_safe(_read(base / "leaflet.js")), True)]
+    out += [("css", "geomap.css", _script_safe(_read(STATIC / "geomap.css")), True),
+            ("js", "geomap.js", _script_safe(_read(STATIC / "geomap.js")), True)]
+    return out

@@ -1,0 +1,357 @@
+"""The checks ``geo.validate`` runs on one feature: its properties and its geometry.
+
+Each check reports through ``emit(level, prop, message, hint)`` and never raises for bad data:
+a geometry is examined as plain GeoJSON (nested lists of numbers) before shapely sees it, so a
+bad nesting, a NaN or a string where a number belongs is a message, not a traceback.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from dataclasses import dataclass
+
+import shapely
+from shapely.geometry import shape
+
+from .catalogue import GEOMETRY_TYPES
+from .registry import closest
+
+__all__ = ["Known", "REGION", "BASES", "DERIVE_OPS", "check_geometry", "check_properties", "kind_of"]
+
+# The Jilin region: a box around Jilin Province (lon 121.6-131.3, lat 40.9-46.3) with a margin.
+REGION = (121.0, 40.0, 132.0, 47.0)
+BASES = ("official", "derived", "schematic")
+# derive op -> the geometry types it makes
+DERIVE_OPS = {"union": ("Polygon", "MultiPolygon"), "line": ("LineString",)}
+# how deep positions sit in each geometry type's coordinates, and what its coordinates look like
+_DEPTH = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2, "Polygon": 2,
+          "MultiPolygon": 3}
+_SHAPE = {"Point": "[lon, lat]", "MultiPoint": "[[lon, lat], ...]",
+          "LineString": "[[lon, lat], [lon, lat], ...]",
+          "MultiLineString": "[[[lon, lat], [lon, lat], ...], ...]",
+          "Polygon": "[[[lon, lat], ...]]: an array of rings, each an array of positions",
+          "MultiPolygon": "[[[[lon, lat], ...]], ...]: an array of polygons"}
+_LEVELS = ("a position", "an array of positions", "an array of arrays of positions",
+           "an array of arrays of arrays of positions")
+_WHERE = re.compile(r"^(?P<what>.*?)\s*\[(?P<x>\S+) (?P<y>\S+)(?: \S+)?\]$")
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the registry defines; None where the registry could not be read (skip that check)."""
+
+    roles: tuple | None = None
+    parts: tuple | None = None
+    sources: tuple | None = None
+
+
+def kind_of(value) -> str:
+    """The JSON name of a value's type, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (list, tuple)):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _as_float(value) -> float:
+    try:
+        return float(value)
+    except OverflowError:  # an integer with hundreds of digits
+        return math.copysign(math.inf, value)
+
+
+def _positive(value) -> bool:
+    return _number(value) and math.isfinite(_as_float(value)) and value > 0
+
+
+def _did_you_mean(word, choices) -> str:
+    near = closest(str(word), [str(c) for c in choices]) if choices else None
+    return f"did you mean {near!r}? " if near else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# geometry
+
+class _Nesting(Exception):
+    def __init__(self, path: str, expected: str, got):
+        super().__init__(f"{path} should be {expected}, not {kind_of(got)}")
+
+
+def _walk(coords, depth: int, path: str, out: list) -> None:
+    """Collect (path, position) pairs into ``out``; raise _Nesting at the first bad level."""
+    if depth == 0:
+        if (not isinstance(coords, (list, tuple)) or len(coords) < 2
+                or not all(_number(c) for c in coords)):
+            raise _Nesting(path, "a position [longitude, latitude]", coords)
+        out.append((path, coords))
+        return
+    if not isinstance(coords, (list, tuple)):
+        raise _Nesting(path, _LEVELS[depth], coords)
+    for i, item in enumerate(coords):
+        _walk(item, depth - 1, f"{path}[{i}]", out)
+
+
+def _sizes(gtype: str, coords, emit) -> bool:
+    """Check the counts RFC 7946 asks for (line >= 2 positions, ring >= 4 and closed)."""
+    ok = True
+    lines = [coords] if gtype == "LineString" else coords if gtype == "MultiLineString" else []
+    polys = [coords] if gtype == "Polygon" else coords if gtype == "MultiPolygon" else []
+    for i, line in enumerate(lines):
+        if len(line) < 2:
+            where = f"line {i + 1} " if gtype == "MultiLineString" else ""
+            emit("error", "geometry", f"{gtype} {where}has {len(line)} position(s); a line needs at least 2",
+                 "add positions, or make it a Point")
+            ok = False
+    for p, rings in enumerate(polys):
+        poly = f"polygon {p + 1} " if gtype == "MultiPolygon" else ""
+        if not rings:
+            emit("error", "geometry", f"{gtype} {poly}has no rings", "give it an outer ring, or remove it")
+            ok = False
+        for r, ring in enumerate(rings):
+            if len(ring) < 4:
+                emit("error", "geometry", f"{gtype} {poly}ring {r + 1} has {len(ring)} position(s); "
+                     "a ring needs at least 4", "a ring is closed: at least 3 corners plus the first again")
+                ok = False
+            elif list(ring[0]) != list(ring[-1]):
+                emit("error", "geometry", f"{gtype} {poly}ring {r + 1} is not closed "
+                     "(its first and last positions differ)", "repeat the first position at the end")
+                ok = False
+    return ok
+
+
+def _fmt(pos) -> str:
+    return "[" + ", ".join(repr(_as_float(c)) for c in pos) + "]"
+
+
+def _positions(positions, emit) -> bool:
+    """Check every position's numbers; return True when all are finite."""
+    bad = [(p, c) for p, pos in positions for c in pos if not math.isfinite(_as_float(c))]
+    if bad:
+        path, c = bad[0]
+        word = "NaN" if math.isnan(_as_float(c)) else "Infinity" if c > 0 else "-Infinity"
+        more = f" ({len(bad)} such numbers in all)" if len(bad) > 1 else ""
+        emit("error", "geometry", f"{path} contains {word}{more}",
+             "write real numbers: NaN and Infinity are not JSON, and no map can place them")
+    deep = [(p, pos) for p, pos in positions if len(pos) > 2]
+    if deep:
+        path, pos = deep[0]
+        more = f"; {len(deep)} positions in all" if len(deep) > 1 else ""
+        emit("error", "geometry", f"3-D coordinates: {path} has {len(pos)} numbers{more}",
+             "drop the height: positions are [longitude, latitude]")
+    if bad:
+        return False
+    west, south, east, north = REGION
+    swapped, outside = [], []
+    for path, pos in positions:
+        x, y = _as_float(pos[0]), _as_float(pos[1])
+        if not (west <= x <= east and south <= y <= north):
+            (swapped if west <= y <= east and south <= x <= north else outside).append((path, pos))
+    if swapped:
+        path, pos = swapped[0]
+        emit("error", "geometry", f"latitude and longitude look swapped: {path} is {_fmt(pos[:2])}"
+             + (f" ({len(swapped)} positions)" if len(swapped) > 1 else ""),
+             "swap them: GeoJSON is [longitude, latitude]")
+    if outside:
+        path, pos = outside[0]
+        emit("error", "geometry", f"outside the Jilin region (longitude {west:g} to {east:g}, latitude "
+             f"{south:g} to {north:g}): {path} is {_fmt(pos[:2])}"
+             + (f" ({len(outside)} positions)" if len(outside) > 1 else ""),
+             "GeoJSON is WGS-84 degrees [longitude, latitude]; Changchun is near [125.3, 43.9]; "
+             "projected metres or a typo?")
+    return True
+
+
+def _validity(gj: dict, gtype: str, emit) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            geom = shape({"type": gtype, "coordinates": gj["coordinates"]})
+            reason = shapely.is_valid_reason(geom)
+        except (ValueError, TypeError, shapely.errors.GEOSException) as exc:
+            emit("error", "geometry", f"cannot make a {gtype} of these coordinates: {exc}", "")
+            return
+    if reason in (None, "Valid Geometry"):
+        return
+    m = _WHERE.match(reason)
+    what, where = (m["what"], f" at [{m['x']}, {m['y']}]") if m else (reason, "")
+    hint = ("the boundary crosses itself there: move the vertices so no edges cross "
+            "(QGIS: Fix geometries; shapely: make_valid)" if "self-intersection" in what.lower()
+            else "fix it in QGIS (Fix geometries) or with shapely.make_valid")
+    emit("error", "geometry", f"invalid {gtype}: {what}{where}", hint)
+
+
+def check_geometry(gj, allowed: tuple, layer: str, emit) -> str | None:
+    """Check a GeoJSON geometry object; return its type when the type is known."""
+    if not isinstance(gj, dict):
+        emit("error", "geometry", f"geometry must be a GeoJSON geometry object or null, not {kind_of(gj)}",
+             '{"type": "Polygon", "coordinates": [...]}')
+        return None
+    gtype = gj.get("type")
+    if gtype == "GeometryCollection":
+        emit("error", "geometry", "GeometryCollection is not supported", "make one feature per part")
+        return None
+    if gtype not in _DEPTH:
+        emit("error", "geometry", f"unknown geometry type {gtype!r}",
+             _did_you_mean(gtype, GEOMETRY_TYPES) + f"GeoJSON types: {', '.join(GEOMETRY_TYPES)}")
+        return None
+    if allowed and gtype not in allowed:
+        emit("error", "geometry", f"a {gtype} is not allowed in layer {layer!r}",
+             f"this layer takes {', '.join(allowed)} (its geometry list in layers.toml)")
+    coords = gj.get("coordinates")
+    if coords is None or (isinstance(coords, (list, tuple)) and len(coords) == 0):
+        emit("error", "geometry", f"empty geometry: the {gtype} has no coordinates",
+             "give it coordinates, or set geometry to null and add a derive")
+        return gtype
+    positions: list = []
+    try:
+        _walk(coords, _DEPTH[gtype], "coordinates", positions)
+    except _Nesting as exc:
+        emit("error", "geometry", f"bad coordinate nesting for a {gtype}: {exc}",
+             f"a {gtype} is {_SHAPE[gtype]}")
+        return gtype
+    sized = _sizes(gtype, coords, emit)
+    if _positions(positions, emit) and sized and gtype in ("Polygon", "MultiPolygon"):
+        _validity(gj, gtype, emit)
+    return gtype
+
+
+# ---------------------------------------------------------------------------------------------
+# properties
+
+def _names(props: dict, emit) -> None:
+    for key, lang in (("name_en", "English"), ("name_zh", "Chinese")):
+        value = props.get(key)
+        hint = f"every feature needs its {lang} name in {key}"
+        if value is None:
+            emit("error", key, f"missing {key}", hint)
+        elif not isinstance(value, str):
+            emit("error", key, f"{key} must be a string, not {kind_of(value)}", hint)
+        elif not value.strip():
+            emit("error", key, f"{key} is empty", hint)
+
+
+def _roles(props: dict, context: bool, known: Known, emit) -> None:
+    roles = props.get("roles")
+    if roles is None or roles == []:
+        if not context:
+            emit("warning", "roles", "no role: this feature appears on no role overlay",
+                 'add "roles": [{"role": ..., "part": ..., "source": ...}]')
+        return
+    if not isinstance(roles, list):
+        emit("error", "roles", f"roles must be a list of {{role, part, source}} objects, not {kind_of(roles)}",
+             'write "roles": [{"role": "auto", "part": "driven", "source": "seed002-auto"}]')
+        return
+    seen = set()
+    for i, entry in enumerate(roles):
+        where = f"roles[{i}]"
+        if not isinstance(entry, dict):
+            emit("error", where, f"role entry must be an object {{role, part, source}}, not {kind_of(entry)}",
+                 '{"role": "auto", "part": "driven", "source": "seed002-auto"}')
+            continue
+        for key, valid, what in (("role", known.roles, "roles.toml [[role]] ids"),
+                                 ("part", known.parts, "roles.toml [parts]"),
+                                 ("source", known.sources, "sources.toml keys")):
+            value = entry.get(key)
+            if not isinstance(value, str) or not value.strip():
+                emit("error", f"{where}.{key}", f"missing {key}" if value is None
+                     else f"{key} must be a non-empty string, not {kind_of(value)}", f"one of the {what}")
+            elif valid is not None and value not in valid:
+                listing = f"valid: {', '.join(valid)}" if len(valid) <= 20 else f"one of the {what}"
+                noun = "source" if key == "source" else key
+                emit("error", f"{where}.{key}", f"unknown {noun} {value!r}"
+                     + (" (not in sources.toml)" if key == "source" else ""),
+                     _did_you_mean(value, valid) + listing)
+        pair = (str(entry.get("role")), str(entry.get("part")))
+        if pair in seen:
+            emit("warning", where, f"role {pair[0]!r} with part {pair[1]!r} is listed twice", "remove one")
+        seen.add(pair)
+
+
+def _numbers(props: dict, basis, gtype, zone: bool, emit) -> None:
+    err = props.get("position_error_m")
+    if err is None:
+        if basis == "schematic":
+            emit("warning", "position_error_m", "schematic feature has no position_error_m",
+                 "say how far off the drawn position may be, in metres")
+    elif not _positive(err):
+        emit("error", "position_error_m", f"position_error_m must be a positive number of metres, not {err!r}",
+             "how far off the drawn position may be, in metres")
+    area = props.get("schematic_area_km2")
+    if gtype == "Point" and zone and not _positive(area):
+        emit("error", "schematic_area_km2", "schematic zone Point needs a positive schematic_area_km2"
+             + ("" if area is None else f" (it is {area!r})"),
+             "its estimated area in km2: the map draws a circle of that area around the point")
+    elif area is not None and not _positive(area):
+        emit("error", "schematic_area_km2", f"schematic_area_km2 must be a positive number, not {area!r}",
+             "the estimated area in km2")
+    for key, value in props.items():
+        if isinstance(value, float) and not math.isfinite(value) and key not in (
+                "position_error_m", "schematic_area_km2"):
+            emit("error", str(key), f"{key} is {value!r}: not a JSON number", "write a number, or null")
+
+
+def _derive(props: dict, basis, has_geometry: bool, allowed: tuple, layer: str, emit) -> list[str]:
+    """Check derive and its relation to geometry and geometry_basis; return its valid ``from`` ids."""
+    derive = props.get("derive")
+    if derive is None:
+        if basis == "derived":
+            emit("error", "derive", "geometry_basis is 'derived' but there is no derive",
+                 'add "derive": {"op": "union", "from": [ids]}, or change geometry_basis')
+        if not has_geometry:
+            emit("error", "geometry", "the feature has neither geometry nor derive",
+                 'draw a geometry, or add "derive": {"op": "union" or "line", "from": [ids]}')
+        return []
+    if has_geometry:
+        emit("error", "geometry", "derived geometry must be null; it is computed",
+             'set "geometry": null (the build computes it from derive.from), or remove derive')
+    if basis == "official":
+        emit("error", "geometry_basis", "an official (published) boundary cannot be derived",
+             "use geometry_basis derived, or schematic for a line")
+    if not isinstance(derive, dict):
+        emit("error", "derive", f"derive must be an object {{op, from}}, not {kind_of(derive)}",
+             '{"op": "union", "from": ["220182", "220122"]}')
+        return []
+    op, ids = derive.get("op"), derive.get("from")
+    if not isinstance(op, str) or op not in DERIVE_OPS:
+        emit("error", "derive.op", f"unknown derive op {op!r}", _did_you_mean(op, DERIVE_OPS)
+             + "valid ops: union (the dissolved union of whole features), line (through their centres)")
+    elif allowed and not set(DERIVE_OPS[op]) & set(allowed):
+        emit("error", "derive.op", f"derive op {op!r} makes a {DERIVE_OPS[op][0]}, which layer {layer!r} "
+             f"does not allow", f"this layer takes {', '.join(allowed)}")
+    if not isinstance(ids, list) or not ids or not all(isinstance(x, str) and x.strip() for x in ids):
+        emit("error", "derive.from", f"derive.from must be a non-empty list of feature ids, not {ids!r}"[:200],
+             '"from": ["220182", "220122"]')
+        return []
+    if op == "line" and len(ids) < 2:
+        emit("error", "derive.from", "a derived line needs at least two features in derive.from", "")
+    return ids
+
+
+def check_properties(props: dict, gtype, has_geometry: bool, spec, known: Known, emit) -> list[str]:
+    """Check a feature's properties (not its id); return the ids its derive names."""
+    _names(props, emit)
+    basis = props.get("geometry_basis")
+    if basis is None:
+        emit("error", "geometry_basis", "missing geometry_basis",
+             "official (published boundary), derived (computed) or schematic (drawn to show where)")
+    elif basis not in BASES:
+        emit("error", "geometry_basis", f"geometry_basis {basis!r} is not official, derived or schematic",
+             _did_you_mean(basis, BASES) + "official, derived or schematic")
+    _roles(props, spec.context, known, emit)
+    _numbers(props, basis, gtype, props.get("kind") == "zone" or spec.style == "area", emit)
+    return _derive(props, basis, has_geometry, spec.geometry, spec.id, emit)

@@ -1,0 +1,161 @@
+"""Reading and writing layer files.
+
+GeoJSON is read with the standard json module (so that errors can name line and column) and
+written in a diff-friendly form: one feature per block, properties indented, each geometry on
+one line, coordinates rounded to 7 decimals (about 1 cm). GeoPackage and Shapefile layers are
+read through pyogrio and reprojected from their declared CRS to WGS-84.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import shapely
+from shapely.geometry import mapping, shape
+
+from .datum import DATUMS, transform_geometry
+from .errors import DataError
+
+__all__ = ["Feature", "read_layer", "write_geojson", "feature_collection", "atomic_write",
+           "OGR_SUFFIXES"]
+
+OGR_SUFFIXES = (".gpkg", ".shp")
+STORE_DECIMALS = 7
+
+
+@dataclass
+class Feature:
+    """One feature of a layer: its properties and its shapely geometry (None when derived)."""
+
+    props: dict
+    geometry: object = None
+    layer: str = ""
+    index: int = 0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return str(self.props.get("id", ""))
+
+    def roles(self) -> list[dict]:
+        return [r for r in (self.props.get("roles") or []) if isinstance(r, dict)]
+
+    def role_ids(self) -> list[str]:
+        return [str(r.get("role")) for r in self.roles()]
+
+
+def _read_geojson(path: Path) -> list[Feature]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: not UTF-8 text") from None
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        raise DataError(f"{path}: not a GeoJSON FeatureCollection")
+    out = []
+    for i, f in enumerate(data.get("features") or []):
+        props = dict(f.get("properties") or {})
+        if "id" not in props and "id" in f:
+            props["id"] = f["id"]
+        geom = shape(f["geometry"]) if f.get("geometry") else None
+        out.append(Feature(props, geom, path.stem, i))
+    return out
+
+
+def _read_ogr(path: Path, datum: str = "wgs84") -> list[Feature]:
+    import pyogrio
+
+    try:
+        df = pyogrio.read_dataframe(path)
+    except Exception as exc:  # pyogrio raises several kinds; all mean "cannot read"
+        raise DataError(f"{path}: cannot read: {exc}") from None
+    if df.crs is None:
+        raise DataError(f"{path}: no CRS declared (add a .prj, or save it with one)")
+    if not df.crs.equals("EPSG:4326"):
+        df = df.to_crs("EPSG:4326")
+    out = []
+    for i, row in enumerate(df.itertuples(index=False)):
+        props = {k: v for k, v in row._asdict().items() if k != "geometry"}
+        for k, v in list(props.items()):
+            if isinstance(v, str) and k == "roles":
+                try:
+                    props[k] = json.loads(v)
+                except json.JSONDecodeError:
+                    pass
+            elif isinstance(v, float) and math.isnan(v):
+                props[k] = None
+        geom = row.geometry
+        if datum != "wgs84" and geom is not None:
+            geom = transform_geometry(geom, DATUMS[datum])
+        out.append(Feature(props, geom, path.stem, i))
+    return out
+
+
+def read_layer(path: Path | str, datum: str = "wgs84") -> list[Feature]:
+    """Read a layer file (GeoJSON, GeoPackage or Shapefile) into Features in WGS-84."""
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"{path}: file not found")
+    if path.suffix.lower() in OGR_SUFFIXES:
+        return _read_ogr(path, datum)
+    feats = _read_geojson(path)
+    if datum != "wgs84":
+        for f in feats:
+            f.geometry = transform_geometry(f.geometry, DATUMS[datum])
+    return feats
+
+
+
+def _geometry_json(geom, decimals: int) -> str:
+    if geom is None:
+        return "null"
+    gj = mapping(geom)
+
+    def rnd(c):
+        if isinstance(c, (list, tuple)) and c and isinstance(c[0], (int, float)):
+            return [round(float(x), decimals) for x in c]
+        return [rnd(x) for x in c]
+
+    return json.dumps({"type": gj["type"], "coordinates": rnd(gj["coordinates"])},
+                      separators=(",", ":"))
+
+
+def feature_collection(features, decimals: int = STORE_DECIMALS, name: str | None = None) -> str:
+    """Serialise Features as diff-friendly RFC 7946 GeoJSON text."""
+    blocks = []
+    for f in features:
+        props = json.dumps(f.props, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        blocks.append('{\n  "type": "Feature",\n  "properties": ' + props
+                      + ',\n  "geometry": ' + _geometry_json(f.geometry, decimals) + "\n}")
+    head = '{"type": "FeatureCollection",' + (f' "name": {json.dumps(name)},' if name else "")
+    return head + ' "features": [\n' + ",\n".join(blocks) + "\n]}\n"
+
+
+def atomic_write(path: Path | str, text: str) -> None:
+    """Write text to path through a temporary file and a rename: never half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def write_geojson(path: Path | str, features, name: str | None = None) -> None:
+    atomic_write(path, feature_collection(features, name=name))

@@ -1,0 +1,368 @@
+/* geomap.js: draws a Changchun layout page from the JSON the build embeds.
+ *
+ * Every geometry is in the page once (encoded polylines); each role overlay draws the
+ * features that carry the role, sharing the decoded coordinates. All text from the data goes
+ * into the page as text (textContent / escaped), never as markup. When a GCJ-02 basemap is
+ * chosen every overlay is redrawn in GCJ-02 so it stays on the basemap's roads and rivers.
+ */
+(function (global) {
+  "use strict";
+
+  // ---- text, never markup -------------------------------------------------------------
+  function esc(s) {
+    return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+    });
+  }
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = String(text);
+    return e;
+  }
+
+  // ---- datum: the public GCJ-02 forward formula -----------------------------------------
+  var A = 6378245.0, EE = 0.00669342162296594323, PI = Math.PI;
+  function gcjDelta(lon, lat) {
+    var x = lon - 105.0, y = lat - 35.0;
+    var dlat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x)) +
+      (20.0 * Math.sin(6.0 * x * PI) + 20.0 * Math.sin(2.0 * x * PI)) * 2.0 / 3.0 +
+      (20.0 * Math.sin(y * PI) + 40.0 * Math.sin(y / 3.0 * PI)) * 2.0 / 3.0 +
+      (160.0 * Math.sin(y / 12.0 * PI) + 320.0 * Math.sin(y * PI / 30.0)) * 2.0 / 3.0;
+    var dlon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.sqrt(Math.abs(x)) +
+      (20.0 * Math.sin(6.0 * x * PI) + 20.0 * Math.sin(2.0 * x * PI)) * 2.0 / 3.0 +
+      (20.0 * Math.sin(x * PI) + 40.0 * Math.sin(x / 3.0 * PI)) * 2.0 / 3.0 +
+      (150.0 * Math.sin(x / 12.0 * PI) + 300.0 * Math.sin(x / 30.0 * PI)) * 2.0 / 3.0;
+    var radlat = lat / 180.0 * PI, magic = 1 - EE * Math.sin(radlat) * Math.sin(radlat);
+    var sq = Math.sqrt(magic);
+    return [(dlon * 180.0) / (A / sq * Math.cos(radlat) * PI),
+            (dlat * 180.0) / ((A * (1 - EE)) / (magic * sq) * PI)];
+  }
+  function toGcj(ll) {
+    var d = gcjDelta(ll[1], ll[0]);
+    return [ll[0] + d[1], ll[1] + d[0]];
+  }
+
+  // ---- geometry: encoded polylines -> [lat, lon] arrays ---------------------------------
+  function decode(str) {
+    var out = [], i = 0, lat = 0, lon = 0;
+    while (i < str.length) {
+      for (var k = 0; k < 2; k++) {
+        var b, shift = 0, result = 0;
+        do { b = str.charCodeAt(i++) - 63; result |= (b & 0x1f) << shift; shift += 5; } while (b >= 0x20);
+        var d = (result & 1) ? ~(result >> 1) : (result >> 1);
+        if (k === 0) lat += d; else lon += d;
+      }
+      out.push([lat / 1e5, lon / 1e5]);
+    }
+    return out;
+  }
+  function decodeGeom(g) {
+    switch (g.t) {
+      case "Point": return g.c;
+      case "MultiPoint": return g.c;
+      case "LineString": return decode(g.c);
+      case "MultiLineString": return g.c.map(decode);
+      case "Polygon": return g.c.map(decode);
+      case "MultiPolygon": return g.c.map(function (p) { return p.map(decode); });
+    }
+    throw new Error("unknown geometry type " + g.t);
+  }
+  function mapDeep(c, f) {
+    return (typeof c[0] === "number") ? f(c) : c.map(function (x) { return mapDeep(x, f); });
+  }
+
+  // ---- SVG stripe patterns: a feature in k roles shows k interleaved colours ------------
+  function patternId(role, slot, n, weight) { return "geo-pat-" + role + "-" + slot + "-" + n + "-" + weight; }
+  function ensurePattern(svg, colour, id, slot, n, weight) {
+    if (!svg || document.getElementById(id)) return;
+    var NS = "http://www.w3.org/2000/svg";
+    var defs = svg.querySelector("defs");
+    if (!defs) { defs = document.createElementNS(NS, "defs"); svg.insertBefore(defs, svg.firstChild); }
+    var w = 7, p = document.createElementNS(NS, "pattern");
+    p.setAttribute("id", id);
+    p.setAttribute("patternUnits", "userSpaceOnUse");
+    p.setAttribute("width", String(w * n));
+    p.setAttribute("height", String(w * n));
+    p.setAttribute("patternTransform", "rotate(45)");
+    var r = document.createElementNS(NS, "rect");
+    r.setAttribute("x", String(w * slot));
+    r.setAttribute("y", "0");
+    r.setAttribute("width", String(w));
+    r.setAttribute("height", String(w * n));
+    r.setAttribute("fill", colour);
+    r.setAttribute("fill-opacity", String([0, 0.22, 0.38, 0.55][weight] || 0.38));
+    p.appendChild(r);
+    defs.appendChild(p);
+  }
+
+  // ---- the page -------------------------------------------------------------------------
+  function render(map, data) {
+    var roles = {}, parts = data.parts, sources = data.sources;
+    data.roles.forEach(function (r) { roles[r.id] = r; });
+    var layersById = {};
+    data.layers.forEach(function (l) { layersById[l.id] = l; });
+    var datum = "wgs84";
+    var drawn = [];      // every vector layer we made: {layer, wgs, kind}
+    var labels = [];     // permanent label tooltips: {tooltip, wgs, minZoom}
+    var svg = L.svg({padding: 0.5});
+    var canvas = data.canvas ? L.canvas({padding: 0.5}) : null;
+    map.addLayer(svg);
+    var svgRoot = function () { return svg._container; };
+
+    data.features.forEach(function (f) { f.ll = decodeGeom(f.g); });
+
+    function roleLine(f) {
+      return (f.roles || []).map(function (r) {
+        var role = roles[r.role];
+        var part = parts[r.part] ? parts[r.part].en : r.part;
+        return (role ? role.name_en : r.role) + ": " + part;
+      });
+    }
+
+    function tooltipContent(f) {
+      var box = el("div", "geo-tip");
+      box.appendChild(el("div", "geo-tip-name", f.name_en));
+      box.appendChild(el("div", "geo-tip-zh", f.name_zh));
+      var rl = roleLine(f);
+      if (rl.length) box.appendChild(el("div", "geo-tip-roles", rl.join(" · ")));
+      if (f.basis === "schematic") box.appendChild(el("div", "geo-tip-caveat", "schematic / estimated position"));
+      return box;
+    }
+
+    function popupContent(f) {
+      var box = el("div", "geo-popup");
+      box.appendChild(el("h3", null, f.name_en));
+      box.appendChild(el("div", "geo-zh", f.name_zh));
+      if (f.kind) box.appendChild(el("div", "geo-kind", f.kind));
+      if ((f.roles || []).length) {
+        var ul = el("ul", "geo-roles");
+        f.roles.forEach(function (r) {
+          var role = roles[r.role] || {name_en: r.role, name_zh: "", colour: "#777"};
+          var part = parts[r.part] || {en: r.part, zh: ""};
+          var li = el("li");
+          var sw = el("span", "geo-swatch");
+          sw.style.background = role.colour;
+          li.appendChild(sw);
+          li.appendChild(el("b", null, role.name_en + " " + role.name_zh));
+          li.appendChild(document.createTextNode(" — " + part.en + (part.zh ? " " + part.zh : "")));
+          var s = sources[r.source];
+          if (s) {
+            var q = el("blockquote", "geo-source");
+            if (s.quote) q.appendChild(el("span", "geo-quote", "“" + s.quote + "”"));
+            q.appendChild(el("cite", null, s.title + " (" + s.reference + ")"));
+            li.appendChild(q);
+          }
+          ul.appendChild(li);
+        });
+        box.appendChild(ul);
+      }
+      if (f.description) box.appendChild(el("p", "geo-desc", f.description));
+      var facts = el("dl", "geo-facts");
+      function fact(k, v) { if (v == null || v === "") return; facts.appendChild(el("dt", null, k)); facts.appendChild(el("dd", null, v)); }
+      if (f.area_km2) fact("Area (computed, equal-area)", f.area_km2.toLocaleString("en", {maximumFractionDigits: 1}) + " km²");
+      if (f.area_published_km2) fact("Area (published)", f.area_published_km2.toLocaleString("en") + " km²" + (f.area_source ? " — " + f.area_source : ""));
+      fact("Geometry", f.basis + (f.geometry_source ? " — " + f.geometry_source : ""));
+      if (f.position_source) fact("Position", f.position_source);
+      fact("Id", f.id);
+      box.appendChild(facts);
+      if (f.basis === "schematic") {
+        box.appendChild(el("p", "geo-caveat", "Schematic: drawn to show roughly where, not a surveyed boundary." +
+          (f.position_error_m ? " The position may be off by up to " + (f.position_error_m / 1000) + " km." : "") +
+          (f.schematic_area_km2 ? " Drawn as a circle of the published area." : "")));
+      } else if (f.basis === "derived") {
+        box.appendChild(el("p", "geo-note", "Derived: computed from the boundaries of its member districts."));
+      }
+      return box;
+    }
+
+    function project(wgs) { return datum === "gcj02" ? mapDeep(wgs, toGcj) : wgs; }
+
+    function shapeFor(f, opts) {
+      var lyr, t = f.g.t, ll = f.ll;
+      if (t === "Point" || t === "MultiPoint") {
+        lyr = L.circleMarker(project(t === "Point" ? ll : ll[0]), opts);
+      } else if (t === "LineString" || t === "MultiLineString") {
+        lyr = L.polyline(project(ll), opts);
+      } else {
+        lyr = L.polygon(project(ll), opts);
+      }
+      drawn.push({layer: lyr, wgs: (t === "Point") ? ll : (t === "MultiPoint" ? ll[0] : ll), point: t.indexOf("Point") >= 0});
+      return lyr;
+    }
+
+    function bindText(lyr, f) {
+      lyr.bindTooltip(tooltipContent(f), {sticky: true, className: "geo-tooltip"});
+      lyr.bindPopup(popupContent(f), {maxWidth: 360, className: "geo-popup-wrap"});
+    }
+
+    // Context: boundaries in grey, always on, under the role overlays.
+    var context = L.layerGroup();
+    data.features.forEach(function (f, i) {
+      var spec = layersById[f.layer];
+      if (!spec || !spec.context || !f.context) return;
+      var opts = {renderer: svg, color: spec.id === "counties" ? "#555" : "#888", weight: spec.id === "province" ? 2 : 1,
+                  fill: spec.style === "area", fillColor: "#ffffff", fillOpacity: 0.0,
+                  className: "geo-shape geo-context geo-f-" + i, interactive: spec.style === "area"};
+      var lyr = shapeFor(f, opts);
+      if (opts.interactive) bindText(lyr, f);
+      context.addLayer(lyr);
+    });
+    context.addTo(map);
+
+    // Labels.
+    data.features.forEach(function (f) {
+      var spec = layersById[f.layer];
+      if (!spec || !spec.labels || !f.label) return;
+      var box = el("div", "geo-label-text");
+      box.appendChild(el("span", "geo-label-en", f.name_en.replace(/ (District|County|City)$/, "")));
+      box.appendChild(el("span", "geo-label-zh", f.name_zh));
+      var tip = L.tooltip({permanent: true, direction: "center", className: "geo-label geo-label-" + spec.id,
+                           interactive: false, opacity: 1}).setLatLng(project(f.label)).setContent(box);
+      labels.push({tooltip: tip, wgs: f.label, minZoom: spec.label_min_zoom || 0, on: false});
+    });
+    function updateLabels() {
+      var z = map.getZoom();
+      labels.forEach(function (l) {
+        var want = z >= l.minZoom;
+        if (want && !l.on) { l.tooltip.addTo(map); l.on = true; }
+        if (!want && l.on) { map.removeLayer(l.tooltip); l.on = false; }
+      });
+    }
+
+    // Role overlays: each role its own layer group; a feature in k of the page's roles gets
+    // k interleaved stripes, so no colour is muddied by another.
+    var overlays = {}, overlayByRole = {};
+    var pageRoles = data.page_roles;
+    pageRoles.forEach(function (rid) {
+      var role = roles[rid];
+      var group = L.featureGroup();
+      group.geoRole = rid;
+      data.features.forEach(function (f, i) {
+        var mine = (f.roles || []).filter(function (r) { return r.role === rid; });
+        if (!mine.length) return;
+        var spec = layersById[f.layer] || {style: "area"};
+        var shared = (f.roles || []).map(function (r) { return r.role; })
+          .filter(function (r, k, a) { return pageRoles.indexOf(r) >= 0 && a.indexOf(r) === k; });
+        var slot = shared.indexOf(rid), n = shared.length;
+        var weight = Math.max.apply(null, mine.map(function (r) { return (parts[r.part] || {weight: 2}).weight; }));
+        var schematic = f.basis === "schematic";
+        var cls = "geo-shape geo-role geo-role-" + rid + " geo-f-" + i + (schematic ? " geo-schematic" : "");
+        var t = f.g.t, lyr;
+        if (t === "Point" || t === "MultiPoint") {
+          lyr = shapeFor(f, {renderer: canvas || svg, radius: 4 + 3 * (n - slot), color: "#fff", weight: 1.5,
+                             fillColor: role.colour, fillOpacity: 1, className: cls});
+        } else if (t.indexOf("Line") >= 0) {
+          lyr = shapeFor(f, {renderer: canvas || svg, color: role.colour, weight: 2 + weight,
+                             opacity: 0.9, dashArray: schematic ? "10 7" : null, className: cls});
+        } else {
+          var outline = spec.style === "outline";
+          lyr = shapeFor(f, {renderer: canvas || svg, color: role.colour, weight: outline ? 4 : (weight >= 3 ? 2.5 : 1.5),
+                             opacity: outline ? 0.85 : 0.9, dashArray: schematic ? "8 6" : (outline ? "1 0" : null),
+                             fill: !outline, fillColor: role.colour, fillOpacity: canvas ? 0.3 : 1, className: cls});
+          if (!outline && !canvas) {
+            var pid = patternId(rid, slot, n, weight);
+            lyr.on("add", function () {
+              ensurePattern(svgRoot(), role.colour, pid, slot, n, weight);
+              if (lyr._path) lyr._path.setAttribute("fill", "url(#" + pid + ")");
+            });
+          }
+        }
+        bindText(lyr, f);
+        group.addLayer(lyr);
+      });
+      var name = role.name_en + " (" + role.name_zh + ")";
+      overlays["<span class='geo-ov' data-role='" + esc(rid) + "'><i style='background:" + esc(role.colour) +
+               "'></i>" + esc(name) + "</span>"] = group;
+      overlayByRole[rid] = group;
+      group.addTo(map);
+    });
+
+    // Basemaps: a tile layer each; "plain" has none. GCJ-02 ones carry their datum.
+    var bases = {}, first = null;
+    data.basemaps.forEach(function (b) {
+      var lyr = b.url ? L.tileLayer(b.url, {attribution: b.attribution, maxZoom: data.max_zoom, maxNativeZoom: b.max_zoom, datum: b.datum})
+                      : L.layerGroup([], {datum: b.datum});
+      lyr.options.datum = b.datum;
+      lyr.geoBasemap = b.id;
+      bases[esc(b.name) + (b.datum === "gcj02" ? " <small>(GCJ-02)</small>" : "")] = lyr;
+      if (!first) first = lyr;
+    });
+    first.addTo(map);
+
+    function setDatum(d) {
+      if (d === datum) return;
+      datum = d;
+      drawn.forEach(function (s) {
+        var c = project(s.wgs);
+        if (s.point) s.layer.setLatLng(c); else s.layer.setLatLngs(c);
+      });
+      labels.forEach(function (l) { l.tooltip.setLatLng(project(l.wgs)); });
+      document.body.setAttribute("data-datum", datum);
+    }
+    map.on("baselayerchange", function (e) { setDatum(e.layer.options.datum || "wgs84"); });
+    document.body.setAttribute("data-datum", datum);
+
+    var control = L.control.layers(bases, overlays, {collapsed: false, position: "topright"}).addTo(map);
+    control.getContainer().classList.add("geo-layers");
+    L.control.scale({metric: true, imperial: false, maxWidth: 160}).addTo(map);
+
+    // Title and legend.
+    var Info = L.Control.extend({
+      options: {position: "topleft"},
+      onAdd: function () {
+        var box = el("div", "geo-title leaflet-bar");
+        box.appendChild(el("h1", null, data.title));
+        if (data.subtitle) box.appendChild(el("div", "geo-subtitle", data.subtitle));
+        if (data.index_href) { var a = el("a", null, "← all maps"); a.href = data.index_href; box.appendChild(a); }
+        L.DomEvent.disableClickPropagation(box);
+        return box;
+      }
+    });
+    new Info().addTo(map);
+
+    var Legend = L.Control.extend({
+      options: {position: "bottomleft"},
+      onAdd: function () {
+        var box = el("div", "geo-legend leaflet-bar");
+        box.appendChild(el("h2", null, "Legend 图例"));
+        var ul = el("ul");
+        pageRoles.forEach(function (rid) {
+          var r = roles[rid], li = el("li", "geo-legend-role");
+          li.setAttribute("data-role", rid);
+          var sw = el("span", "geo-swatch"); sw.style.background = r.colour;
+          li.appendChild(sw);
+          li.appendChild(el("span", null, r.name_en + " " + r.name_zh));
+          li.title = r.description;
+          ul.appendChild(li);
+        });
+        box.appendChild(ul);
+        var keys = el("ul", "geo-legend-keys");
+        [["geo-key-strong", "Flagship / core: dense fill"], ["geo-key-light", "Member, carrier, driven: lighter fill"],
+         ["geo-key-stripes", "Stripes: a place in several roles"], ["geo-key-outline", "Thick outline: belt or area (union of districts)"],
+         ["geo-key-dashed", "Dashed: schematic or estimated, not surveyed"], ["geo-key-point", "Dot: site (estimated position)"],
+         ["geo-key-boundary", "Grey line: official boundary"]].forEach(function (k) {
+          var li = el("li"); li.appendChild(el("span", "geo-key " + k[0])); li.appendChild(el("span", null, k[1])); keys.appendChild(li);
+        });
+        box.appendChild(keys);
+        if (data.note) box.appendChild(el("p", "geo-legend-note", data.note));
+        box.appendChild(el("p", "geo-legend-note", "Boundaries: " + data.boundary_note));
+        L.DomEvent.disableClickPropagation(box);
+        L.DomEvent.disableScrollPropagation(box);
+        return box;
+      }
+    });
+    new Legend().addTo(map);
+
+    map.fitBounds(data.bounds, {padding: [10, 10]});
+    map.on("zoomend", updateLabels);
+    updateLabels();
+
+    var api = {map: map, overlays: overlayByRole, context: context, bases: bases, drawn: drawn,
+               labels: labels, setDatum: setDatum, datum: function () { return datum; }, toGcj: toGcj};
+    global.GEO = api;
+    return api;
+  }
+
+  global.GeoMap = {render: render, toGcj: toGcj, decode: decode, esc: esc};
+})(window);
