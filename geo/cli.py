@@ -14,6 +14,7 @@ import click
 from .commands.bench import bench
 from .commands.build import build
 from .commands.import_boundaries import import_boundaries_cmd
+from .commands.import_layer import import_layer
 from .commands.validate import validate
 from .commands.watch import watch
 from .errors import GeoError
@@ -27,7 +28,7 @@ def cli():
     """Changchun's spatial layout on interactive maps: layers, roles, maps."""
 
 
-for command in (build, validate, import_boundaries_cmd, watch, bench):
+for command in (build, validate, import_boundaries_cmd, import_layer, watch, bench):
     cli.add_command(command)
 
 

@@ -192,8 +192,9 @@
     }
 
     function bindText(lyr, f) {
-      lyr.bindTooltip(tooltipContent(f), {sticky: true, className: "geo-tooltip"});
-      lyr.bindPopup(popupContent(f), {maxWidth: 360, className: "geo-popup-wrap"});
+      // content is made when first shown: a page of 10,000 sites stays quick to open
+      lyr.bindTooltip(function () { return tooltipContent(f); }, {sticky: true, className: "geo-tooltip"});
+      lyr.bindPopup(function () { return popupContent(f); }, {maxWidth: 360, className: "geo-popup-wrap"});
     }
 
     // Context: boundaries in grey, always on, under the role overlays.
