@@ -126,11 +126,26 @@ def _geometry_json(geom, decimals: int) -> str:
                       separators=(",", ":"))
 
 
+def _props_json(props: dict) -> str:
+    """Properties one per line; each role assignment (or other small object) on one line."""
+    if not props:
+        return "{}"
+    lines = []
+    for k, v in props.items():
+        if isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+            items = ",\n".join("      " + json.dumps(x, ensure_ascii=False) for x in v)
+            val = "[\n" + items + "\n    ]"
+        else:
+            val = json.dumps(v, ensure_ascii=False)
+        lines.append(f"    {json.dumps(k, ensure_ascii=False)}: {val}")
+    return "{\n" + ",\n".join(lines) + "\n  }"
+
+
 def feature_collection(features, decimals: int = STORE_DECIMALS, name: str | None = None) -> str:
     """Serialise Features as diff-friendly RFC 7946 GeoJSON text."""
     blocks = []
     for f in features:
-        props = json.dumps(f.props, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        props = _props_json(f.props)
         blocks.append('{\n  "type": "Feature",\n  "properties": ' + props
                       + ',\n  "geometry": ' + _geometry_json(f.geometry, decimals) + "\n}")
     head = '{"type": "FeatureCollection",' + (f' "name": {json.dumps(name)},' if name else "")

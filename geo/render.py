@@ -82,6 +82,14 @@ def page_data(plan: Plan, page: PageSpec, geoms: dict, *, canvas_from: int = 300
         for k in ("area_source", "geometry_source", "position_source"):
             if p.get(k):
                 rec[k] = str(p[k])
+        if f.layer.labels:
+            # an outline whose parts are labelled from some zoom on gives way to them there
+            inner = [g.layer.label_min_zoom for g in plan.features
+                     if g.layer.labels and g.layer.id != f.layer.id and g.layer.id in context_ids
+                     and g.layer.label_min_zoom > f.layer.label_min_zoom
+                     and f.geometry.contains(g.anchor)]
+            if inner:
+                rec["label_max_zoom"] = min(inner) - 1
         used_sources.update(r["source"] for r in rec["roles"])
         feats.append(rec)
         if rec["roles"]:

@@ -220,12 +220,13 @@
       box.appendChild(el("span", "geo-label-zh", f.name_zh));
       var tip = L.tooltip({permanent: true, direction: "center", className: "geo-label geo-label-" + spec.id,
                            interactive: false, opacity: 1}).setLatLng(project(f.label)).setContent(box);
-      labels.push({tooltip: tip, wgs: f.label, minZoom: spec.label_min_zoom || 0, on: false});
+      labels.push({tooltip: tip, wgs: f.label, minZoom: spec.label_min_zoom || 0,
+                   maxZoom: f.label_max_zoom == null ? 99 : f.label_max_zoom, on: false});
     });
     function updateLabels() {
       var z = map.getZoom();
       labels.forEach(function (l) {
-        var want = z >= l.minZoom;
+        var want = z >= l.minZoom && z <= l.maxZoom;
         if (want && !l.on) { l.tooltip.addTo(map); l.on = true; }
         if (!want && l.on) { map.removeLayer(l.tooltip); l.on = false; }
       });
