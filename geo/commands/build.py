@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from ..build import build_maps
@@ -30,6 +32,9 @@ def build(layers_dir, out_dir, cdn, only, quiet):
             click.echo(p.line(), err=True)
         click.echo(f"build stopped: {len(exc.problems)} error(s) in {layers_dir}; nothing was written, "
                    f"the maps in {out_dir}/ are the last good ones", err=True)
+        stale = sorted(p.name for p in Path(out_dir).glob("*.html"))
+        if stale:
+            click.echo(f"stale (they do not show your latest edits): {', '.join(stale)}", err=True)
         return 1
     except BuildFailed as exc:
         click.echo(f"build failed: {exc}", err=True)
