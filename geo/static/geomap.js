@@ -235,6 +235,7 @@
     // Role overlays: each role its own layer group; a feature in k of the page's roles gets
     // k interleaved stripes, so no colour is muddied by another.
     var overlays = {}, overlayByRole = {};
+    var seen = {};  // which symbols this page uses, for the legend
     var pageRoles = data.page_roles;
     pageRoles.forEach(function (rid) {
       var role = roles[rid];
@@ -251,6 +252,12 @@
         var schematic = f.basis === "schematic";
         var cls = "geo-shape geo-role geo-role-" + rid + " geo-f-" + i + (schematic ? " geo-schematic" : "");
         var t = f.g.t, lyr;
+        if (schematic) seen.dashed = true;
+        if (n > 1 && t.indexOf("Polygon") >= 0 && spec.style !== "outline") seen.stripes = true;
+        if (t.indexOf("Point") >= 0) seen.point = true;
+        else if (t.indexOf("Line") >= 0) seen.line = true;
+        else if (spec.style === "outline") seen.outline = true;
+        else seen[weight >= 3 ? "strong" : "light"] = true;
         if (t === "Point" || t === "MultiPoint") {
           lyr = shapeFor(f, {renderer: canvas || svg, radius: 4 + 3 * (n - slot), color: "#fff", weight: 1.5,
                              fillColor: role.colour, fillOpacity: 1, className: cls});
@@ -340,10 +347,12 @@
         });
         box.appendChild(ul);
         var keys = el("ul", "geo-legend-keys");
-        [["geo-key-strong", "Flagship / core: dense fill"], ["geo-key-light", "Member, carrier, driven: lighter fill"],
-         ["geo-key-stripes", "Stripes: a place in several roles"], ["geo-key-outline", "Thick outline: belt or area (union of districts)"],
-         ["geo-key-dashed", "Dashed: schematic or estimated, not surveyed"], ["geo-key-point", "Dot: site (estimated position)"],
-         ["geo-key-boundary", "Grey line: official boundary"]].forEach(function (k) {
+        [["strong", "Flagship / core: dense fill"], ["light", "Member, carrier, driven: lighter fill"],
+         ["stripes", "Stripes: a place in several roles"], ["outline", "Thick outline: belt or area (union of districts)"],
+         ["line", "Line: corridor or ray"], ["dashed", "Dashed: schematic or estimated, not surveyed"],
+         ["point", "Dot: site (estimated position)"], ["boundary", "Grey line: official boundary"]].forEach(function (k) {
+          if (k[0] !== "boundary" && !seen[k[0]]) return;
+          k = ["geo-key-" + k[0], k[1]];
           var li = el("li"); li.appendChild(el("span", "geo-key " + k[0])); li.appendChild(el("span", null, k[1])); keys.appendChild(li);
         });
         box.appendChild(keys);
