@@ -1,0 +1,60 @@
+"""Shared fixtures: the maps built once per session, and one headless Chromium per session.
+
+The browser tests never skip: when Chromium or Playwright is missing they fail, saying what
+to install (CI installs both).
+"""
+
+from __future__ import annotations
+
+import pytest
+from browser_util import CHROMIUM_ARGS, LAYERS, MapPage, chromium_path
+
+
+@pytest.fixture(scope="session")
+def built_maps(tmp_path_factory):
+    """Every page, built once from ``layers/`` into a temporary folder."""
+    from geo.build import build_maps
+
+    out = tmp_path_factory.mktemp("maps")
+    build_maps(LAYERS, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session (system Chromium, no downloads)."""
+    exe = chromium_path()
+    if exe is None:
+        pytest.fail("Chromium not found: install it (apt-get install chromium) or set "
+                    "CHROMIUM=/path/to/chromium. The browser tests need it and do not skip.", pytrace=False)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        pytest.fail(f"the Python package playwright is not installed ({exc}): pip install -e '.[test]'",
+                    pytrace=False)
+    pw = sync_playwright().start()
+    try:
+        b = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS, headless=True)
+    except Exception as exc:
+        pw.stop()
+        pytest.fail(f"could not launch Chromium at {exe}: {exc}", pytrace=False)
+    try:
+        yield b
+    finally:
+        b.close()
+        pw.stop()
+
+
+@pytest.fixture
+def open_page(browser):
+    """``open_page(path)``: a built page in a fresh context; closed after the test."""
+    opened: list[MapPage] = []
+
+    def _open(path, **kw) -> MapPage:
+        mp = MapPage.open(browser, path, **kw)
+        opened.append(mp)
+        return mp
+
+    yield _open
+    for mp in opened:
+        mp.close()

@@ -1,0 +1,357 @@
+"""Every built page, opened in headless Chromium with the network refused.
+
+The maps are built once per session (``built_maps``); each test opens its page in a fresh
+context of the one session browser. Expectations (how many shapes, which overlays, which
+names) are computed in Python from the plan, never read back from the page.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from browser_util import (
+    DOCS,
+    JS_DRAWN,
+    JS_TOP_AT_LABEL,
+    LEAFLET_VERSION,
+    REQUIRED_BASEMAPS,
+    SCREENSHOTS,
+    AssetRefs,
+    expected_role_counts,
+    expected_shape_total,
+    is_remote,
+    map_page_files,
+    overlay_label,
+    page_data,
+    plan_and_pages,
+    spec_for,
+    strings_in,
+)
+
+from geo.datum import wgs84_to_gcj02
+from geo.encode import decode_coords
+
+MAP_PAGES = map_page_files()
+ALL_PAGES = MAP_PAGES + ["index.html"]
+OVERVIEW = "six-cities.html"
+
+
+def _plan():
+    return plan_and_pages()[0]
+
+
+def _role(rid):
+    return _plan().registry.role(rid)
+
+
+def _layers_by_id(data):
+    return {lyr["id"]: lyr for lyr in data["layers"]}
+
+
+def test_pages_are_the_expected_set(built_maps):
+    built = sorted(p.name for p in Path(built_maps).glob("*.html"))
+    assert built == sorted(ALL_PAGES)
+    assert OVERVIEW in MAP_PAGES
+
+
+# ---- every page opens cleanly -----------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_index_opens_clean(built_maps, open_page):
+    mp = open_page(built_maps / "index.html")
+    links = mp.page.eval_on_selector_all("a[href]", "as => as.map(a => a.getAttribute('href'))")
+    assert links == MAP_PAGES
+    mp.screenshot(SCREENSHOTS / "index.png")
+    mp.assert_clean()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("file", MAP_PAGES)
+def test_map_page_renders(built_maps, open_page, file):
+    plan = _plan()
+    spec = spec_for(file)
+    mp = open_page(built_maps / file)
+    page = mp.page
+
+    # Leaflet, inlined
+    assert page.evaluate("typeof L") != "undefined"
+    assert page.evaluate("L.version") == LEAFLET_VERSION
+
+    # the shapes: one per (feature, page role it carries)
+    want = expected_role_counts(spec, plan)
+    got = mp.role_counts(spec.roles)
+    total = expected_shape_total(spec, plan)
+    assert total > 0
+    assert got["*"] == total, f"{file}: {got['*']} .geo-role paths drawn, the plan has {total}"
+    assert got["*any"] == total, f"{file}: .geo-role elements that are not SVG paths"
+    for rid, n in want.items():
+        assert got[rid] == n, f"{file}: role {rid}: {got[rid]} shapes drawn, {n} features carry it"
+
+    # the layer control: exactly the page's roles, and the basemaps
+    overlays = [t.strip() for t in page.locator(".leaflet-control-layers-overlays label").all_inner_texts()]
+    assert overlays == [overlay_label(_role(r)) for r in spec.roles]
+    if file == OVERVIEW:
+        six = plan.registry.group("six-cities")
+        assert len(six) == 6
+        assert overlays == [overlay_label(r) for r in six]
+    bases = [t.strip() for t in page.locator(".leaflet-control-layers-base label").all_inner_texts()]
+    names = [b.name for b in plan.catalogue.basemaps]
+    assert len(bases) == len(names) and all(b.startswith(n) for b, n in zip(bases, names)), (bases, names)
+    for name in REQUIRED_BASEMAPS:
+        assert any(b.startswith(name) for b in bases), f"{file}: no basemap {name!r} in {bases}"
+    checked = page.locator(".leaflet-control-layers-base input:checked")
+    assert checked.count() == 1
+
+    # the legend lists each page role
+    assert page.locator(".geo-legend").is_visible()
+    items = page.locator(".geo-legend .geo-legend-role")
+    assert [items.nth(i).get_attribute("data-role") for i in range(items.count())] == list(spec.roles)
+    for i, rid in enumerate(spec.roles):
+        text = items.nth(i).inner_text()
+        assert _role(rid).name_en in text and _role(rid).name_zh in text
+
+    # labels at the overview zoom: one per labelled feature whose layer shows labels at this zoom
+    zoom = page.evaluate("GEO.map.getZoom()")
+    layers = _layers_by_id(mp.data)
+    want_labels = [f for f in mp.data["features"]
+                   if layers[f["layer"]]["labels"] and layers[f["layer"]]["label_min_zoom"] <= zoom
+                   and zoom <= f.get("label_max_zoom", 99)]
+    assert want_labels, f"{file}: no labels at zoom {zoom}"
+    assert page.locator(".geo-label").count() == len(want_labels)
+    counties = [f for f in mp.data["features"] if f["layer"] == "counties"]
+    if zoom >= layers["counties"]["label_min_zoom"]:
+        county_labels = page.locator(".geo-label-counties").all_text_contents()
+        assert len(county_labels) == len(counties)
+        for f in counties:
+            assert any(f["name_zh"] in t for t in county_labels), f"{file}: no label for {f['name_en']}"
+    if file == OVERVIEW:
+        assert zoom >= layers["counties"]["label_min_zoom"], \
+            "the overview should open showing district labels"
+
+    # the scale bar
+    assert page.locator(".leaflet-control-scale").count() == 1
+    assert page.locator(".leaflet-control-scale").is_visible()
+
+    shots = [SCREENSHOTS / f"{Path(file).stem}.png"]
+    if file == OVERVIEW:
+        shots.append(DOCS / "overview.png")
+    mp.screenshot(*shots)
+    mp.assert_clean()
+
+
+# ---- overlays switch off and on from the layer control ----------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("file", MAP_PAGES)
+def test_overlays_toggle(built_maps, open_page, file):
+    spec = spec_for(file)
+    want = expected_role_counts(spec, _plan())
+    mp = open_page(built_maps / file)
+    before = mp.role_counts(spec.roles)
+    assert {r: before[r] for r in spec.roles} == want
+    for rid in spec.roles:
+        box = mp.overlay_checkbox(rid)
+        assert box.count() == 1, f"{file}: no checkbox for {rid}"
+        assert box.is_checked()
+        box.click()
+        assert not box.is_checked()
+        off = mp.role_counts(spec.roles)
+        assert off[rid] == 0, f"{file}: {rid} switched off but {off[rid]} shapes remain"
+        for other in spec.roles:
+            if other != rid:
+                assert off[other] == before[other], f"{file}: switching off {rid} changed {other}"
+        assert off["*"] == before["*"] - want[rid]
+        assert mp.evaluate("(r) => GEO.map.hasLayer(GEO.overlays[r])", rid) is False
+        box.click()
+        assert box.is_checked()
+        assert mp.role_counts(spec.roles) == before, f"{file}: {rid} switched back on, counts not restored"
+        assert mp.evaluate("(r) => GEO.map.hasLayer(GEO.overlays[r])", rid) is True
+    mp.assert_clean()
+
+
+# ---- tooltips and popups ----------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("file", MAP_PAGES)
+def test_hover_and_popup(built_maps, open_page, file):
+    spec = spec_for(file)
+    reg = _plan().registry
+    mp = open_page(built_maps / file)
+    page = mp.page
+    feats = mp.data["features"]
+
+    # hover a district: its tooltip names it in English and Chinese
+    county, pt = None, None
+    for f in feats:
+        if f["layer"] == "counties":
+            pt = mp.hit_point(f["id"])
+            if pt:
+                county = f
+                break
+    if county is None:
+        # every district lies under a role's filled area (economic-circle.html: Changchun is
+        # "one master"); hovering a district then names the area on top, which must hold it
+        at = mp.evaluate(JS_TOP_AT_LABEL, next(i for i, f in enumerate(feats) if f["layer"] == "counties"))
+        assert at["top"] >= 0, f"{file}: nothing of ours at a district's label: {at}"
+        county, pt = feats[at["top"]], at
+        assert county["roles"], f"{file}: a district is hidden under {county['id']}, which has no role"
+    page.mouse.move(pt["x"], pt["y"])
+    tip = page.locator(".leaflet-tooltip.geo-tooltip")
+    tip.wait_for(state="visible")
+    text = tip.text_content()
+    assert county["name_en"] in text and county["name_zh"] in text, text
+    page.mouse.move(2, 450)
+
+    # click a feature with a role: its popup quotes the source passage
+    order = [f for f in feats if f["layer"] == "counties" and f["roles"]] + \
+            [f for f in feats if f["layer"] != "counties" and f["roles"]]
+    target, pt = None, None
+    for f in order:
+        pt = mp.hit_point(f["id"])
+        if pt:
+            target = f
+            break
+    assert target is not None, f"{file}: no feature with a role can be clicked"
+    page.mouse.click(pt["x"], pt["y"])
+    popup = page.locator(".leaflet-popup .geo-popup")
+    popup.wait_for(state="visible")
+    assert popup.locator("h3").text_content() == target["name_en"]
+    sources = popup.locator(".geo-source")
+    assert sources.count() == len(target["roles"]) >= 1
+    quoted = " ".join(sources.all_text_contents())
+    for r in target["roles"]:
+        assert r["role"] in spec.roles
+        src = reg.sources[r["source"]]
+        assert (src.quote or src.title) in quoted, \
+            f"{file}: popup of {target['id']} lacks source {r['source']}"
+    mp.assert_clean()
+
+
+# ---- Gaode basemaps redraw everything in GCJ-02 -----------------------------------------
+
+
+def _drawn_state(mp):
+    return json.loads(mp.evaluate(JS_DRAWN))
+
+
+def _compare(state, *, gcj: bool):
+    """Max |drawn - expected| over every vertex and label; expected is GCJ-02 of the stored
+    WGS-84 when ``gcj``, else the WGS-84 itself. Returns (max error, county vertices, shift)."""
+    worst, n_county, shift = 0.0, 0, 0.0
+    for s in state["shapes"]:
+        assert s["fi"] >= 0, f"a drawn shape without a feature index: {s['cls']}"
+        assert len(s["drawn"]) == len(s["wgs"]), s["id"]
+        for d, w in zip(s["drawn"], s["wgs"]):
+            d, w = np.asarray(d, float), np.asarray(w, float)
+            # Leaflet drops a polygon ring's closing vertex
+            assert len(d) in (len(w), len(w) - 1), (s["id"], len(d), len(w))
+            w = w[:len(d)]
+            if gcj:
+                lon, lat = wgs84_to_gcj02(w[:, 1], w[:, 0])
+                exp = np.column_stack([lat, lon])
+            else:
+                exp = w
+            worst = max(worst, float(np.abs(d - exp).max()))
+            shift = max(shift, float(np.abs(d - w).max()))
+            if s["layer"] == "counties":
+                n_county += len(d)
+    for lab in state["labels"]:
+        w = np.asarray(lab["wgs"], float)
+        if gcj:
+            lon, lat = wgs84_to_gcj02(w[1], w[0])
+            exp = np.array([float(lat), float(lon)])
+        else:
+            exp = w
+        worst = max(worst, float(np.abs(np.asarray(lab["drawn"], float) - exp).max()))
+    return worst, n_county, shift
+
+
+@pytest.mark.browser
+def test_gaode_alignment(built_maps, open_page):
+    mp = open_page(built_maps / OVERVIEW)
+    page = mp.page
+    feats = mp.data["features"]
+
+    wgs_state = _drawn_state(mp)
+    assert wgs_state["body"] == "wgs84"
+    # what the page stores as WGS-84 is the build's geometry, decoded in Python
+    checked = 0
+    for s in wgs_state["shapes"]:
+        f = feats[s["fi"]]
+        if f["layer"] != "counties":
+            continue
+        polys = f["g"]["c"] if f["g"]["t"] == "MultiPolygon" else [f["g"]["c"]]
+        rings = [decode_coords(r) for p in polys for r in p]
+        assert len(rings) == len(s["wgs"])
+        for ring, w in zip(rings, s["wgs"]):
+            exp = np.asarray(ring, float)[:, [1, 0]]
+            assert np.abs(np.asarray(w, float) - exp).max() < 1e-9
+            checked += len(ring)
+    assert checked >= 200
+    assert _compare(wgs_state, gcj=False)[0] == 0.0
+
+    mp.base_radio("Gaode roads").click()
+    page.wait_for_function("() => document.body.dataset.datum === 'gcj02'")
+    state = _drawn_state(mp)
+    assert state["datum"] == "gcj02" and state["body"] == "gcj02"
+    assert page.evaluate("document.body.dataset.datum") == "gcj02"
+    worst, n_county, shift = _compare(state, gcj=True)
+    assert n_county >= 200, f"only {n_county} district vertices compared"
+    assert worst < 1e-9, f"drawn vertices differ from GCJ-02(WGS-84) by up to {worst} degrees"
+    assert shift > 1e-3, "switching to Gaode did not move the overlays"
+    # labels moved too
+    assert state["labels"] and all(lab["drawn"] != lab["wgs"] for lab in state["labels"])
+    mp.screenshot(SCREENSHOTS / "six-cities-gaode.png", DOCS / "gaode.png")
+
+    # another GCJ-02 basemap: no second shift
+    mp.base_radio("Gaode imagery").click()
+    state = _drawn_state(mp)
+    assert state["body"] == "gcj02"
+    assert _compare(state, gcj=True)[0] < 1e-9, "switching between GCJ-02 basemaps shifted the overlays twice"
+
+    # back to a WGS-84 basemap: the stored positions exactly
+    mp.base_radio("CARTO light").click()
+    page.wait_for_function("() => document.body.dataset.datum === 'wgs84'")
+    state = _drawn_state(mp)
+    assert state["datum"] == "wgs84"
+    worst, n_county, _ = _compare(state, gcj=False)
+    assert n_county >= 200
+    assert worst < 1e-12, f"back on WGS-84, vertices are off by {worst} degrees"
+    mp.base_radio("Plain").click()
+    assert _compare(_drawn_state(mp), gcj=False)[0] < 1e-12
+    mp.assert_clean()
+
+
+# ---- nothing remote in the markup -------------------------------------------------------
+
+
+@pytest.mark.parametrize("file", ALL_PAGES)
+def test_no_remote_assets(built_maps, file):
+    text = (built_maps / file).read_text(encoding="utf-8")
+    refs = AssetRefs()
+    refs.feed(text)
+    refs.close()
+    remote = [(tag, url) for tag, url in refs.refs if is_remote(url)]
+    assert not remote, f"{file} loads remote assets: {remote}"
+    for css in refs.styles:
+        for url in re.findall(r"url\(\s*['\"]?([^'\")]+)", css):
+            assert url.startswith("data:") or not is_remote(url), f"{file}: remote CSS url({url})"
+        assert "@import" not in css, f"{file}: CSS @import"
+    scripts = [url for tag, url in refs.refs if tag == "script"]
+    links = [url for tag, url in refs.refs if tag == "link"]
+    assert not scripts and not links, f"{file}: linked assets {scripts + links} (default build inlines them)"
+    data = page_data(built_maps / file)
+    if data is None:
+        return
+    # the only URLs in the data are the basemaps' tile URLs and attributions
+    for path, s in strings_in({k: v for k, v in data.items() if k != "basemaps"}):
+        assert "://" not in s, f"{file}: a URL in the page data at {path}: {s[:120]}"
+    for b in data["basemaps"]:
+        assert not b["url"] or b["url"].startswith("https://"), b
