@@ -18,7 +18,8 @@ from shapely.geometry import shape
 from .catalogue import GEOMETRY_TYPES
 from .registry import closest
 
-__all__ = ["Known", "REGION", "BASES", "DERIVE_OPS", "check_geometry", "check_properties", "kind_of"]
+__all__ = ["BASES", "DERIVE_OPS", "KINDS", "PROPERTIES", "REGION", "Known", "check_geometry",
+           "check_properties", "derive_cycle", "kind_of", "truncated_fields"]
 
 # The Jilin region: a box around Jilin Province (lon 121.6-131.3, lat 40.9-46.3) with a margin.
 REGION = (121.0, 40.0, 132.0, 47.0)
@@ -35,6 +36,15 @@ _SHAPE = {"Point": "[lon, lat]", "MultiPoint": "[[lon, lat], ...]",
           "MultiPolygon": "[[[[lon, lat], ...]], ...]: an array of polygons"}
 _LEVELS = ("a position", "an array of positions", "an array of arrays of positions",
            "an array of arrays of arrays of positions")
+# the feature properties and kinds docs/schema.md defines
+PROPERTIES = ("id", "name_en", "name_zh", "kind", "roles", "geometry_basis", "derive", "schematic_area_km2",
+              "position_error_m", "position_source", "geometry_source", "area_published_km2", "area_source",
+              "description")
+KINDS = ("district", "county", "county-level city", "prefecture-level city", "province", "zone", "belt",
+         "area", "corridor", "ray", "site")
+# schema properties longer than a Shapefile's 10-character field names
+_LONG_NAMES = ("geometry_basis", "position_error_m", "schematic_area_km2", "position_source",
+               "geometry_source", "area_published_km2", "area_source", "description")
 _WHERE = re.compile(r"^(?P<what>.*?)\s*\[(?P<x>\S+) (?P<y>\S+)(?: \S+)?\]$")
 
 
@@ -140,18 +150,19 @@ def _fmt(pos) -> str:
 
 def _positions(positions, emit) -> bool:
     """Check every position's numbers; return True when all are finite."""
-    bad = [(p, c) for p, pos in positions for c in pos if not math.isfinite(_as_float(c))]
+    bad = [(f"{p}[{i}]", c) for p, pos in positions for i, c in enumerate(pos)
+           if not math.isfinite(_as_float(c))]
     if bad:
         path, c = bad[0]
         word = "NaN" if math.isnan(_as_float(c)) else "Infinity" if c > 0 else "-Infinity"
         more = f" ({len(bad)} such numbers in all)" if len(bad) > 1 else ""
-        emit("error", "geometry", f"{path} contains {word}{more}",
+        emit("error", "geometry", f"{path} is {word}{more}",
              "write real numbers: NaN and Infinity are not JSON, and no map can place them")
     deep = [(p, pos) for p, pos in positions if len(pos) > 2]
     if deep:
         path, pos = deep[0]
         more = f"; {len(deep)} positions in all" if len(deep) > 1 else ""
-        emit("error", "geometry", f"3-D coordinates: {path} has {len(pos)} numbers{more}",
+        emit("error", "geometry", f"3-D position: {path} = {_fmt(pos)}{more}",
              "drop the height: positions are [longitude, latitude]")
     if bad:
         return False
@@ -163,13 +174,13 @@ def _positions(positions, emit) -> bool:
             (swapped if west <= y <= east and south <= x <= north else outside).append((path, pos))
     if swapped:
         path, pos = swapped[0]
-        emit("error", "geometry", f"latitude and longitude look swapped: {path} is {_fmt(pos[:2])}"
+        emit("error", "geometry", f"latitude and longitude look swapped: {path} = {_fmt(pos[:2])}"
              + (f" ({len(swapped)} positions)" if len(swapped) > 1 else ""),
              "swap them: GeoJSON is [longitude, latitude]")
     if outside:
         path, pos = outside[0]
         emit("error", "geometry", f"outside the Jilin region (longitude {west:g} to {east:g}, latitude "
-             f"{south:g} to {north:g}): {path} is {_fmt(pos[:2])}"
+             f"{south:g} to {north:g}): {path} = {_fmt(pos[:2])}"
              + (f" ({len(outside)} positions)" if len(outside) > 1 else ""),
              "GeoJSON is WGS-84 degrees [longitude, latitude]; Changchun is near [125.3, 43.9]; "
              "projected metres or a typo?")
@@ -183,7 +194,8 @@ def _validity(gj: dict, gtype: str, emit) -> None:
             geom = shape({"type": gtype, "coordinates": gj["coordinates"]})
             reason = shapely.is_valid_reason(geom)
         except (ValueError, TypeError, shapely.errors.GEOSException) as exc:
-            emit("error", "geometry", f"cannot make a {gtype} of these coordinates: {exc}", "")
+            emit("error", "geometry", f"cannot make a {gtype} of these coordinates: {exc}",
+                 "open the feature in QGIS to see the geometry")
             return
     if reason in (None, "Valid Geometry"):
         return
@@ -221,7 +233,12 @@ def check_geometry(gj, allowed: tuple, layer: str, emit) -> str | None:
     try:
         _walk(coords, _DEPTH[gtype], "coordinates", positions)
     except _Nesting as exc:
-        emit("error", "geometry", f"bad coordinate nesting for a {gtype}: {exc}",
+        depth, node = 0, coords
+        while isinstance(node, (list, tuple)) and depth < 9:
+            depth, node = depth + 1, node[0] if node else None
+        need = _DEPTH[gtype] + 1
+        deep = f"; its arrays are {depth} deep, a {gtype} needs {need}" if depth != need else ""
+        emit("error", "geometry", f"bad coordinate nesting for a {gtype}: {exc}{deep}",
              f"a {gtype} is {_SHAPE[gtype]}")
         return gtype
     sized = _sizes(gtype, coords, emit)
@@ -253,7 +270,8 @@ def _roles(props: dict, context: bool, known: Known, emit) -> None:
                  'add "roles": [{"role": ..., "part": ..., "source": ...}]')
         return
     if not isinstance(roles, list):
-        emit("error", "roles", f"roles must be a list of {{role, part, source}} objects, not {kind_of(roles)}",
+        emit("error", "roles",
+             f"roles must be a list of {{role, part, source}} objects, not {kind_of(roles)}",
              'write "roles": [{"role": "auto", "part": "driven", "source": "seed002-auto"}]')
         return
     seen = set()
@@ -272,8 +290,7 @@ def _roles(props: dict, context: bool, known: Known, emit) -> None:
                      else f"{key} must be a non-empty string, not {kind_of(value)}", f"one of the {what}")
             elif valid is not None and value not in valid:
                 listing = f"valid: {', '.join(valid)}" if len(valid) <= 20 else f"one of the {what}"
-                noun = "source" if key == "source" else key
-                emit("error", f"{where}.{key}", f"unknown {noun} {value!r}"
+                emit("error", f"{where}.{key}", f"unknown {key} {value!r}"[:120]
                      + (" (not in sources.toml)" if key == "source" else ""),
                      _did_you_mean(value, valid) + listing)
         pair = (str(entry.get("role")), str(entry.get("part")))
@@ -289,15 +306,17 @@ def _numbers(props: dict, basis, gtype, zone: bool, emit) -> None:
             emit("warning", "position_error_m", "schematic feature has no position_error_m",
                  "say how far off the drawn position may be, in metres")
     elif not _positive(err):
-        emit("error", "position_error_m", f"position_error_m must be a positive number of metres, not {err!r}",
+        emit("error", "position_error_m",
+             f"position_error_m must be a positive number of metres, not {err!r}"[:200],
              "how far off the drawn position may be, in metres")
     area = props.get("schematic_area_km2")
     if gtype == "Point" and zone and not _positive(area):
         emit("error", "schematic_area_km2", "schematic zone Point needs a positive schematic_area_km2"
-             + ("" if area is None else f" (it is {area!r})"),
+             + ("" if area is None else f" (it is {area!r})"[:80]),
              "its estimated area in km2: the map draws a circle of that area around the point")
     elif area is not None and not _positive(area):
-        emit("error", "schematic_area_km2", f"schematic_area_km2 must be a positive number, not {area!r}",
+        emit("error", "schematic_area_km2",
+             f"schematic_area_km2 must be a positive number, not {area!r}"[:200],
              "the estimated area in km2")
     for key, value in props.items():
         if isinstance(value, float) and not math.isfinite(value) and key not in (
@@ -334,17 +353,32 @@ def _derive(props: dict, basis, has_geometry: bool, allowed: tuple, layer: str, 
         emit("error", "derive.op", f"derive op {op!r} makes a {DERIVE_OPS[op][0]}, which layer {layer!r} "
              f"does not allow", f"this layer takes {', '.join(allowed)}")
     if not isinstance(ids, list) or not ids or not all(isinstance(x, str) and x.strip() for x in ids):
-        emit("error", "derive.from", f"derive.from must be a non-empty list of feature ids, not {ids!r}"[:200],
+        emit("error", "derive.from",
+             f"derive.from must be a non-empty list of feature ids, not {ids!r}"[:200],
              '"from": ["220182", "220122"]')
         return []
     if op == "line" and len(ids) < 2:
-        emit("error", "derive.from", "a derived line needs at least two features in derive.from", "")
+        emit("error", "derive.from", "a derived line needs at least two features in derive.from",
+             "the line runs through the centres of the features named, in order")
     return ids
+
+
+def _vocabulary(props: dict, emit) -> None:
+    cut = truncated_fields(set(props))  # reported once per file by the reader
+    for key in props:
+        if key not in PROPERTIES and key not in cut:
+            emit("warning", str(key), f"unknown property {key!r}", _did_you_mean(key, PROPERTIES)
+                 + "docs/schema.md lists the properties; the maps ignore others")
+    kind = props.get("kind")
+    if kind is not None and kind not in KINDS:
+        emit("warning", "kind", f"unknown kind {kind!r}"[:120],
+             _did_you_mean(kind, KINDS) + f"kinds: {', '.join(KINDS)}")
 
 
 def check_properties(props: dict, gtype, has_geometry: bool, spec, known: Known, emit) -> list[str]:
     """Check a feature's properties (not its id); return the ids its derive names."""
     _names(props, emit)
+    _vocabulary(props, emit)
     basis = props.get("geometry_basis")
     if basis is None:
         emit("error", "geometry_basis", "missing geometry_basis",
@@ -355,3 +389,31 @@ def check_properties(props: dict, gtype, has_geometry: bool, spec, known: Known,
     _roles(props, spec.context, known, emit)
     _numbers(props, basis, gtype, props.get("kind") == "zone" or spec.style == "area", emit)
     return _derive(props, basis, has_geometry, spec.geometry, spec.id, emit)
+
+
+# ---------------------------------------------------------------------------------------------
+# across features
+
+def derive_cycle(graph: dict, start: str) -> list[str] | None:
+    """A path start -> ... -> start through ``graph`` (id -> the ids it derives from), or None."""
+    back = {n: start for n in graph.get(start, ()) if n != start}  # reached id -> the id before it
+    todo = list(back)
+    while todo and start not in back:
+        node = todo.pop()
+        for nxt in graph.get(node, ()):
+            if nxt not in back:
+                back[nxt] = node
+                todo.append(nxt)
+    if start not in back:
+        return None
+    chain, node = [start], back[start]
+    while node != start:
+        chain.append(node)
+        node = back[node]
+    return [start, *reversed(chain[1:]), start]
+
+
+def truncated_fields(keys) -> dict[str, str]:
+    """Field names that are a schema property cut to 10 characters (a Shapefile limit) -> the property."""
+    cut = {name[:10]: name for name in _LONG_NAMES}
+    return {k: cut[k] for k in sorted(keys) if k in cut and cut[k] not in keys}

@@ -21,16 +21,28 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from .catalogue import GEOMETRY_TYPES, STYLES, LayerSpec, load_catalogue
-from .checks import Known, check_geometry, check_properties, kind_of
+from .checks import Known, check_geometry, check_properties, derive_cycle, kind_of, truncated_fields
 from .errors import DataError
 from .layerio import OGR_SUFFIXES, read_layer
-from .registry import closest, load_registry
+from .registry import Registry, closest, load_registry
 
-__all__ = ["Problem", "Report", "validate_layers", "validate_report", "validate_file", "MAX_BYTES"]
+__all__ = ["MAX_BYTES", "Problem", "Report", "validate_file", "validate_layers", "validate_report"]
 
 MAX_BYTES = 50_000_000
+# what load_catalogue / load_registry raise: DataError, or these on TOML of an unexpected shape
+# (a [layer] table where [[layer]] belongs, a string where a list belongs, ...)
+_LOADER_FAULTS = (DataError, AttributeError, TypeError, KeyError, ValueError, IndexError)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _what(value) -> str:
+    """What a JSON value is, for messages: "a 'Feature' object", "an array", ..."""
+    if isinstance(value, dict) and "type" in value:
+        return f"a {value['type']!r} object"[:80]
+    return kind_of(value)
 
 
 def _one_line(text: str) -> str:
@@ -83,6 +95,7 @@ class _Run:
         self.files: list[str] = []
         self.ids: dict[str, tuple[str, str]] = {}  # id -> (file, "#n")
         self.derives: list[tuple[str, str, list[str]]] = []  # (file, id, from ids)
+        self.unread: list[str] = []  # layer files whose features could not be read
 
     def add(self, level, file, feature="", prop="", message="", hint=""):
         self.problems.append(Problem(level, str(file), str(feature), str(prop), str(message), str(hint)))
@@ -91,11 +104,17 @@ class _Run:
 # ---------------------------------------------------------------------------------------------
 # catalogue and registry
 
-def _split_errors(run: _Run, exc: Exception, paths: list[Path]) -> None:
-    """Turn a DataError's lines ("path: what") into Problems of the file each names."""
+_LAYER_KEYS = tuple(f.name for f in dataclasses.fields(LayerSpec))  # what a [[layer]] may set
+
+
+def _split_errors(run: _Run, exc: Exception, paths: list[Path], specific: bool = False) -> None:
+    """Turn a DataError's lines ("path: what") into Problems of the file each names. Another
+    exception (the loader met a shape it did not expect) is reported only when ``specific``
+    checks found nothing to say."""
     if not isinstance(exc, DataError):
-        run.add("error", paths[0], message=f"could not check: {type(exc).__name__}: {exc}",
-                hint="docs/schema.md describes this file")
+        if not specific:
+            run.add("error", paths[0], message=f"cannot make sense of it ({type(exc).__name__}: {exc})",
+                    hint=f"docs/schema.md describes {paths[0].name}")
         return
     for text in str(exc).splitlines():
         path = next((p for p in paths if text.startswith(f"{p}: ")), paths[0])
@@ -106,38 +125,72 @@ def _split_errors(run: _Run, exc: Exception, paths: list[Path]) -> None:
 def _toml(path: Path):
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
-    except Exception:  # reported by the strict loader already
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):  # reported by the strict loader
         return None
 
 
-def _lenient_layers(path: Path) -> list[LayerSpec]:
-    """The usable [[layer]] entries of a layers.toml the strict loader rejected."""
-    raw = _toml(path)
-    entries = raw.get("layer") if isinstance(raw, dict) else None
+def _tables(run: _Run, path: Path, raw: dict, key: str) -> list:
+    """raw[key] as a list of [[key]] tables, reporting any other shape."""
+    entries = raw.get(key, [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        run.add("error", path, message=f"'{key}' must be [[{key}]] tables (double brackets), "
+                f"not {kind_of(entries)}" + (" of other values" if isinstance(entries, list) else ""),
+                hint=f"start each entry with a [[{key}]] line")
+        return [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
+    return entries
+
+
+def _layer_entries(run: _Run, path: Path, raw: dict) -> list[LayerSpec]:
+    """Check the [[layer]] tables as written (types, unknown keys); the usable ones as LayerSpecs."""
     specs = []
-    for i, e in enumerate(entries if isinstance(entries, list) else [], 1):
-        if not isinstance(e, dict) or not isinstance(e.get("file"), str):
+    for i, e in enumerate(_tables(run, path, raw, "layer"), 1):
+        where = f"layer #{i} ({e.get('id', '?')})"
+        for key in e.keys() - set(_LAYER_KEYS):
+            near = closest(key, _LAYER_KEYS)
+            run.add("warning", path, where, key, f"unknown key {key!r}",
+                    f"did you mean {near!r}?" if near else f"keys: {', '.join(_LAYER_KEYS)}")
+        for f in dataclasses.fields(LayerSpec):
+            value, want = e.get(f.name), {"bool": bool, "int": int, "str": str}.get(str(f.type))
+            if f.name in e and want and (not isinstance(value, want) or want is int and value is True
+                                          or want is int and value is False):
+                what = {bool: "true or false", int: "a whole number", str: "a string"}[want]
+                run.add("error", path, where, f.name, f"{f.name} must be {what}, not {value!r}"[:160],
+                        "docs/schema.md describes layers.toml")
+        file, geometry = e.get("file"), e.get("geometry", [])
+        if "geometry" in e and not isinstance(geometry, list):
+            run.add("error", path, where, "geometry", f"geometry must be a list, not {geometry!r}",
+                    'geometry = ["Polygon", "MultiPolygon"]')
+        if not isinstance(file, str) or not file.strip():
+            if isinstance(file, str):
+                run.add("error", path, where, "file", f"file must be a file name, not {file!r}",
+                        'file = "zones.geojson"')
+            run.unread.append(f"layers.toml {where}")
             continue
-        geometry = e.get("geometry") if isinstance(e.get("geometry"), list) else []
         specs.append(LayerSpec(
-            id=str(e.get("id", f"#{i}")), file=e["file"], title_en="", title_zh="",
-            geometry=tuple(g for g in geometry if g in GEOMETRY_TYPES),
+            id=str(e.get("id", f"#{i}")), file=file, title_en="", title_zh="",
+            geometry=tuple(g for g in geometry if g in GEOMETRY_TYPES) if isinstance(geometry, list) else (),
             style=e.get("style") if e.get("style") in STYLES else "", context=e.get("context") is True,
             datum=e.get("datum") if e.get("datum") in ("gcj02", "bd09") else "wgs84"))
     return specs
 
 
-def _catalogue(run: _Run, root: Path) -> list[LayerSpec]:
+def _catalogue(run: _Run, root: Path) -> list[LayerSpec] | None:
+    """The layer entries of layers.toml (as many as make sense); None when it cannot be parsed."""
     path = root / "layers.toml"
     run.files.append(str(path))
     try:
-        specs = list(load_catalogue(root).layers)
-    except Exception as exc:  # DataError, or a shape the loader did not expect
-        _split_errors(run, exc, [path])
-        specs = _lenient_layers(path)
-    else:
-        if not specs:
-            run.add("warning", path, message="no [[layer]] entries", hint="add a [[layer]] per layer file")
+        catalogue, fault = load_catalogue(root), None
+    except _LOADER_FAULTS as exc:
+        catalogue, fault = None, exc
+    raw, before = _toml(path), len(run.problems)
+    specs = _layer_entries(run, path, raw) if isinstance(raw, dict) else None
+    if fault is not None:
+        _split_errors(run, fault, [path], specific=len(run.problems) > before)
+    elif not catalogue.layers:
+        run.add("warning", path, message="no [[layer]] entries", hint="add a [[layer]] per layer file")
+    if catalogue is not None and specs is not None:  # the loader's specs, for the files that make sense
+        files = {s.file for s in specs}
+        specs = [s for s in catalogue.layers if s.file in files]
     return specs
 
 
@@ -147,14 +200,29 @@ def _known(run: _Run, root: Path) -> Known:
     try:
         reg = load_registry(root)
         return Known(reg.role_ids, tuple(reg.parts), tuple(reg.sources))
-    except Exception as exc:
-        _split_errors(run, exc, [roles_path, sources_path])
+    except _LOADER_FAULTS as exc:
+        fault = exc
     roles, sources = _toml(roles_path), _toml(sources_path)
-    if not isinstance(roles, dict):
-        return Known(None, None, tuple(sources) if isinstance(sources, dict) else None)
-    entries = roles.get("role") if isinstance(roles.get("role"), list) else []
-    parts = roles.get("parts") if isinstance(roles.get("parts"), dict) else {}
-    return Known(tuple(str(r["id"]) for r in entries if isinstance(r, dict) and "id" in r), tuple(parts),
+    before, role_ids, parts = len(run.problems), None, None
+    if isinstance(roles, dict):
+        entries = _tables(run, roles_path, roles, "role")
+        if isinstance(roles.get("role"), list):
+            role_ids = tuple(str(r["id"]) for r in entries if "id" in r)
+        parts = roles.get("parts", {})
+        if not isinstance(parts, dict):
+            run.add("error", roles_path, "", "parts", "[parts] must be a table",
+                    "a [parts] line, then one line per part")
+            parts = None
+        for pid, part in (parts or {}).items():
+            if isinstance(part, dict) and not isinstance(part.get("weight", 2), int):
+                run.add("error", roles_path, f"[parts] {pid}", "weight",
+                        f"weight must be a whole number, not {part['weight']!r}", "weight = 2")
+    for key, entry in (sources.items() if isinstance(sources, dict) else ()):
+        if isinstance(entry, dict) and not isinstance(entry.get("para", 0), int):
+            run.add("error", sources_path, f"[{key}]", "para",
+                    f"para must be a whole number (a line number), not {entry['para']!r}", "para = 13")
+    _split_errors(run, fault, [roles_path, sources_path], specific=len(run.problems) > before)
+    return Known(role_ids, tuple(parts) if parts is not None else None,
                  tuple(sources) if isinstance(sources, dict) else None)
 
 
@@ -200,14 +268,13 @@ def _read_geojson(run: _Run, path: Path) -> list | None:
             "a missing or extra comma, bracket or quote is the usual cause")
         return None
     except (ValueError, RecursionError) as exc:
-        add(f"invalid JSON: {exc}", "")
+        add(f"invalid JSON: {exc}", "save it from QGIS or a JSON-aware editor")
         return None
     for key in dup_keys[:5]:
         add(f"duplicate key {key!r} in a JSON object; only the last one counts", "remove the other one",
             level="warning")
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
-        what = f"a {doc.get('type')!r} object" if isinstance(doc, dict) and "type" in doc else kind_of(doc)
-        add(f"not a GeoJSON FeatureCollection (the top level is {what})",
+        add(f"not a GeoJSON FeatureCollection (the top level is {_what(doc)})",
             'a layer is {"type": "FeatureCollection", "features": [...]}')
         return None
     if "crs" in doc:
@@ -220,14 +287,14 @@ def _read_geojson(run: _Run, path: Path) -> list | None:
     for i, feat in enumerate(features, 1):
         label = f"#{i}"
         if not isinstance(feat, dict) or feat.get("type") != "Feature":
-            what = f"a {feat.get('type')!r} object" if isinstance(feat, dict) and "type" in feat else kind_of(feat)
-            run.add("error", path, label, "", f"not a GeoJSON Feature object (it is {what})",
+            run.add("error", path, label, "", f"not a GeoJSON Feature object (it is {_what(feat)})",
                     '{"type": "Feature", "properties": {...}, "geometry": {...}}')
             continue
         props = feat.get("properties")
         if not isinstance(props, dict):
             if props is not None:
-                run.add("error", path, label, "properties", f"properties must be an object, not {kind_of(props)}",
+                run.add("error", path, label, "properties",
+                        f"properties must be an object, not {kind_of(props)}",
                         '"properties": {"id": ..., "name_en": ..., ...}')
             props = {}
         if "id" not in props and "id" in feat:
@@ -242,7 +309,8 @@ def _read_geojson(run: _Run, path: Path) -> list | None:
 
 
 def _plain(value):
-    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+    """A value read by pyogrio as a plain Python value (numpy scalars, NaN and NA to None)."""
+    if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and math.isnan(value) or type(value).__name__ in ("NAType", "NaTType"):
         return None
@@ -263,7 +331,12 @@ def _read_ogr(run: _Run, path: Path, datum: str) -> list | None:
             run.add("error", path, message=message, hint=hint)
             return None
     for w in caught[:5]:
-        run.add("warning", path, message=f"while reading: {w.message}")
+        run.add("warning", path, message=f"while reading: {w.message}",
+                hint="open the file in QGIS to check it")
+    for key, name in truncated_fields({k for f in features for k in f.props}).items():
+        run.add("error", path, "", key, f"field {key!r} is {name!r} cut to 10 characters by the "
+                "Shapefile format, so the maps cannot see it", "save the layer as a GeoPackage (.gpkg), "
+                "which keeps full field names")
     records = []
     for f in features:
         props = {str(k): _plain(v) for k, v in f.props.items()}
@@ -303,15 +376,20 @@ def _feature_id(run: _Run, path: Path, index: int, props: dict) -> str:
     return fid
 
 
-def validate_file(path: Path | str, spec: LayerSpec, known: Known | None = None, *,
+def validate_file(path: Path | str, spec: LayerSpec, known: Known | Registry | None = None, *,
                   max_bytes: int = MAX_BYTES, _run: _Run | None = None) -> list[Problem]:
-    """Check one layer file against its catalogue entry and the registry ids in ``known``."""
+    """Check one layer file against its catalogue entry and the registry (a Registry, or the ids in
+    ``known``; None skips the role checks). Alone it cannot see other layers: duplicate ids across
+    files and derive references are checked by validate_layers."""
     run, path = _run or _Run(max_bytes), Path(path)
+    if isinstance(known, Registry):
+        known = Known(known.role_ids, tuple(known.parts), tuple(known.sources))
     known = known or Known()
     start = len(run.problems)
     if not path.is_file():
         run.add("error", path, message="file not found",
                 hint=f"layers.toml lists it as layer {spec.id!r}; create it or remove the entry")
+        run.unread.append(path.name)
         return run.problems[start:]
     size = path.stat().st_size
     if size > run.max_bytes:
@@ -322,6 +400,8 @@ def validate_file(path: Path | str, spec: LayerSpec, known: Known | None = None,
         records = _read_ogr(run, path, spec.datum)
     else:
         records = _read_geojson(run, path)
+    if records is None:
+        run.unread.append(path.name)
     for index, props, geometry in records or []:
         fid = _feature_id(run, path, index, props)
 
@@ -337,28 +417,18 @@ def validate_file(path: Path | str, spec: LayerSpec, known: Known | None = None,
 
 def _check_derives(run: _Run) -> None:
     graph = {fid: ids for _, fid, ids in run.derives}
+    unread = f" (not read: {', '.join(run.unread)})" if run.unread else " in any layer"
     for file, fid, ids in run.derives:
         for other in ids:
             if other == fid:
-                run.add("error", file, fid, "derive.from", "derive.from names the feature itself", "")
+                run.add("error", file, fid, "derive.from", "derive.from names the feature itself",
+                        "name the features it is made of")
             elif other not in run.ids:
-                near = closest(other, run.ids)
-                run.add("error", file, fid, "derive.from", f"derive.from id {other!r} not found in any layer",
+                near = closest(other, [i for i in run.ids if i != fid])
+                run.add("error", file, fid, "derive.from", f"derive.from id {other!r} not found{unread}",
                         f"did you mean {near!r}?" if near else "use the id of a feature in a layer")
-        back = {other: fid for other in ids if other != fid}  # reached node -> the node before it
-        todo = list(back)
-        while todo and fid not in back:
-            node = todo.pop()
-            for nxt in graph.get(node, ()):
-                if nxt not in back:
-                    back[nxt] = node
-                    todo.append(nxt)
-        if fid in back:
-            chain, node = [fid], back[fid]
-            while node != fid:
-                chain.append(node)
-                node = back[node]
-            run.add("error", file, fid, "derive.from", "derive cycle: " + " -> ".join([fid, *reversed(chain[1:]), fid]),
+        if cycle := derive_cycle(graph, fid):
+            run.add("error", file, fid, "derive.from", f"derive cycle: {' -> '.join(cycle)}",
                     "a derived feature cannot depend on itself")
 
 
@@ -375,20 +445,23 @@ def validate_report(layers_dir: Path | str = "layers", *, strict: bool = False,
     """Check everything in ``layers_dir``; the problems and the files looked at."""
     root, run = Path(layers_dir), _Run(max_bytes)
     if not root.is_dir():
-        run.add("error", root, message="layers folder not found", hint="pass the folder that holds layers.toml")
+        run.add("error", root, message="layers folder not found",
+                hint="pass the folder that holds layers.toml")
     else:
         specs = _catalogue(run, root)
         known = _known(run, root)
-        for spec in specs:
+        for spec in specs or []:
             path = root / spec.file
             run.files.append(str(path))
             try:
                 validate_file(path, spec, known, _run=run)
-            except Exception as exc:  # a bug in a check must not hide the other files' problems
+            # the safety net: a bug in a check must not hide the other files' problems or print a traceback
+            except Exception as exc:  # noqa: BLE001
                 run.add("error", path, message=f"could not check: {type(exc).__name__}: {exc}",
                         hint="this is a bug in the validator; please report it with the file")
         _check_derives(run)
-        _check_unlisted(run, root, specs)
+        if specs is not None:
+            _check_unlisted(run, root, specs)
     problems = run.problems
     if strict:
         problems = [dataclasses.replace(p, level="error") for p in problems]
