@@ -5,14 +5,11 @@ The functions the CLI calls, for notebooks and scripts::
     from geo import load_plan, build_maps, validate_layers
     plan = load_plan("layers")
     build_maps("layers", "maps")
+
+Names are imported on first use, so the command line starts quickly.
 """
 
-from .build import build_maps
-from .datum import gcj02_to_wgs84, wgs84_to_gcj02
-from .errors import BuildFailed, DataError, GeoError, ValidationFailed
-from .plan import load_plan
-from .registry import load_registry
-from .validate import validate_layers
+from importlib import import_module
 
 __all__ = [
     "build_maps",
@@ -26,3 +23,19 @@ __all__ = [
     "ValidationFailed",
     "BuildFailed",
 ]
+
+_WHERE = {
+    "build_maps": "build", "load_plan": "plan", "load_registry": "registry",
+    "validate_layers": "validate", "wgs84_to_gcj02": "datum", "gcj02_to_wgs84": "datum",
+    "GeoError": "errors", "DataError": "errors", "ValidationFailed": "errors", "BuildFailed": "errors",
+}
+
+
+def __getattr__(name):
+    if name in _WHERE:
+        return getattr(import_module(f".{_WHERE[name]}", __name__), name)
+    raise AttributeError(f"module 'geo' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

@@ -71,6 +71,22 @@ def _basemap(raw: dict, where: str) -> Basemap:
                    int(p.get("max_zoom", 18)))
 
 
+_TYPES = {"id": str, "file": str, "title_en": str, "title_zh": str, "style": str, "datum": str,
+          "context": bool, "labels": bool, "label_min_zoom": int}
+
+
+def _wrong_types(entry: dict) -> str:
+    """A sentence naming the first key whose value has the wrong type, or ""."""
+    for key, kind in _TYPES.items():
+        if key in entry and (not isinstance(entry[key], kind) or
+                             (kind is int and isinstance(entry[key], bool))):
+            return f"{key} = {entry[key]!r} should be {'true or false' if kind is bool else kind.__name__}"
+    geometry = entry.get("geometry")
+    if not isinstance(geometry, list) or not all(isinstance(g, str) for g in geometry):
+        return f'geometry = {geometry!r} should be a list such as ["Polygon", "MultiPolygon"]'
+    return ""
+
+
 def load_catalogue(layers_dir: Path | str = "layers") -> Catalogue:
     """Read ``layers.toml``; raise DataError naming the file and entry on any fault."""
     root = Path(layers_dir)
@@ -83,11 +99,21 @@ def load_catalogue(layers_dir: Path | str = "layers") -> Catalogue:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: not valid TOML: {exc}") from None
     layers, problems = [], []
-    for i, entry in enumerate(raw.get("layer") or []):
-        where = f"{path}: layer #{i + 1} ({entry.get('id', '?')})"
+    entries = raw.get("layer") or []
+    if not isinstance(entries, list):
+        raise DataError(f"{path}: write each layer as [[layer]] (an array of tables), not [layer]")
+    for i, entry in enumerate(entries):
+        where = f"{path}: layer #{i + 1} ({entry.get('id', '?') if isinstance(entry, dict) else '?'})"
+        if not isinstance(entry, dict):
+            problems.append(f"{where}: not a table")
+            continue
         missing = [k for k in ("id", "file", "geometry", "style") if k not in entry]
         if missing:
             problems.append(f"{where}: missing {', '.join(missing)}")
+            continue
+        wrong = _wrong_types(entry)
+        if wrong:
+            problems.append(f"{where}: {wrong}")
             continue
         if entry["style"] not in STYLES:
             problems.append(f"{where}: style {entry['style']!r} is not one of {', '.join(STYLES)}")

@@ -25,6 +25,10 @@ __all__ = ["Feature", "read_layer", "write_geojson", "feature_collection", "atom
            "OGR_SUFFIXES"]
 
 OGR_SUFFIXES = (".gpkg", ".shp")
+#: The feature properties of the layer schema (docs/schema.md).
+SCHEMA_NAMES = ("id", "name_en", "name_zh", "kind", "roles", "geometry_basis", "derive",
+                "schematic_area_km2", "position_error_m", "position_source", "geometry_source",
+                "area_published_km2", "area_source", "description")
 STORE_DECIMALS = 7
 
 
@@ -79,18 +83,23 @@ def _read_ogr(path: Path, datum: str = "wgs84") -> list[Feature]:
         raise DataError(f"{path}: no CRS declared (add a .prj, or save it with one)")
     if not df.crs.equals("EPSG:4326"):
         df = df.to_crs("EPSG:4326")
+    # Shapefile field names stop at 10 characters: give the schema's names back
+    short = {name[:10]: name for name in SCHEMA_NAMES if len(name) > 10}
+    df = df.rename(columns={c: short[c] for c in df.columns if c in short and path.suffix.lower() == ".shp"})
     out = []
-    for i, row in enumerate(df.itertuples(index=False)):
-        props = {k: v for k, v in row._asdict().items() if k != "geometry"}
+    columns = [c for c in df.columns if c != "geometry"]
+    for i, (values, geom) in enumerate(zip(df[columns].itertuples(index=False, name=None), df.geometry)):
+        props = dict(zip(columns, values))
         for k, v in list(props.items()):
-            if isinstance(v, str) and k == "roles":
+            if hasattr(v, "item") and not isinstance(v, (str, bytes)):
+                v = props[k] = v.item()  # numpy scalars to Python numbers
+            if isinstance(v, str) and k in ("roles", "derive"):
                 try:
                     props[k] = json.loads(v)
                 except json.JSONDecodeError:
                     pass
             elif isinstance(v, float) and math.isnan(v):
                 props[k] = None
-        geom = row.geometry
         if datum != "wgs84" and geom is not None:
             geom = transform_geometry(geom, DATUMS[datum])
         out.append(Feature(props, geom, path.stem, i))

@@ -119,6 +119,8 @@ def load_registry(layers_dir: Path | str = "layers") -> Registry:
     for key, s in _load_toml(layers_dir / "sources.toml").items():
         if not isinstance(s, dict) or s.get("kind") not in ("seed", "fact"):
             raise DataError(f"{layers_dir / 'sources.toml'}: [{key}] needs kind = \"seed\" or \"fact\"")
+        if not isinstance(s.get("para", 0), int):
+            raise DataError(f"{layers_dir / 'sources.toml'}: [{key}] para = {s['para']!r} should be a line number")
         sources[key] = Source(
             id=key, kind=s["kind"], title=str(s.get("title", key)), quote=str(s.get("quote", "")),
             seed=str(s.get("seed", "")), para=int(s.get("para", 0)), cite=str(s.get("cite", "")),
@@ -127,10 +129,15 @@ def load_registry(layers_dir: Path | str = "layers") -> Registry:
     for pid, p in (raw.get("parts") or {}).items():
         if not isinstance(p, dict):
             raise DataError(f"{roles_path}: [parts] {pid} must be a table with en and zh")
+        if not isinstance(p.get("weight", 2), int) or not 1 <= p.get("weight", 2) <= 3:
+            raise DataError(f"{roles_path}: [parts] {pid}: weight = {p['weight']!r} should be 1, 2 or 3")
         parts[pid] = Part(pid, str(p.get("en", pid)), str(p.get("zh", "")), int(p.get("weight", 2)))
     roles, seen = [], set()
     problems = []
-    for i, r in enumerate(raw.get("role") or []):
+    role_list = raw.get("role") or []
+    if not isinstance(role_list, list) or not all(isinstance(r, dict) for r in role_list):
+        raise DataError(f"{roles_path}: write each role as [[role]] (an array of tables)")
+    for i, r in enumerate(role_list):
         where = f"{roles_path}: role #{i + 1} ({r.get('id', '?')})"
         missing = [k for k in ("id", "group", "name_en", "name_zh", "colour", "description", "source")
                    if not str(r.get(k, "")).strip()]

@@ -371,3 +371,25 @@ def test_validate_file_alone():
     assert [(p.feature, p.prop, p.message) for p in problems] == [
         ("auto-zone", "roles[0].role", "unknown role 'autos'")
     ]
+
+
+def test_shapefile_field_names_cut_to_ten_characters_are_read_back(tmp_path):
+    """A Shapefile keeps 10 characters of a field name; the reader gives the schema's names back."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from geo.layerio import read_layer
+
+    gdf = gpd.GeoDataFrame(
+        {"id": ["s1"], "name_en": ["A site"], "name_zh": ["一处"], "geometry_basis": ["schematic"],
+         "position_error_m": [500], "roles": ['[{"role": "auto", "part": "site", "source": "seed002-auto"}]']},
+        geometry=[Point(125.3, 43.9)], crs="EPSG:4326")
+    path = tmp_path / "sites.shp"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # geopandas and GDAL both warn that they cut the names
+        gdf.to_file(path, engine="pyogrio")
+    (f,) = read_layer(path)
+    assert f.props["geometry_basis"] == "schematic"
+    assert f.props["position_error_m"] == 500 and isinstance(f.props["position_error_m"], int)
+    assert f.props["roles"][0]["role"] == "auto"
+    assert "geometry_b" not in f.props

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from ..build import build_maps
 from ..errors import BuildFailed, ValidationFailed
 
 
@@ -24,6 +23,8 @@ def build(layers_dir, out_dir, cdn, only, quiet):
     Writes nothing when validation finds errors; pages are written atomically, so the last
     good maps survive a bad edit or an interrupted build.
     """
+    from ..build import build_maps  # folium and pandas load only when a build runs
+
     try:
         report = build_maps(layers_dir, out_dir, cdn=cdn, only=set(only) or None,
                             echo=None if quiet else click.echo)

@@ -760,13 +760,6 @@ CASES = {
         ["roles[0].role: error: unknown role 'autos'"],
         "",
     ),
-    "shp-truncated-fields": (
-        {"layers.toml": SHP_LAYER},
-        "sites.shp",
-        "",
-        ["field 'geometry_b' is 'geometry_basis' cut to 10 characters"],
-        "",
-    ),
 }
 # substrings that must appear somewhere else in the output (checking goes on past the first problem)
 ALSO = {
@@ -780,14 +773,6 @@ ALSO = {
 SHAPEFILES = {
     "shp-no-crs": ({"geometry_basis": "schematic", "roles": "[]"}, None),
     "shp-unknown-role": ({"roles": json.dumps([role("autos", "site", "seed003-blocks")])}, "EPSG:4326"),
-    "shp-truncated-fields": (
-        {
-            "geometry_basis": "schematic",
-            "position_error_m": 500,
-            "roles": json.dumps([role("auto", "site", "seed003-blocks")]),
-        },
-        "EPSG:4326",
-    ),
 }
 
 
