@@ -80,7 +80,8 @@ def _read_ogr(path: Path, datum: str = "wgs84") -> list[Feature]:
     except Exception as exc:  # pyogrio raises several kinds; all mean "cannot read"
         raise DataError(f"{path}: cannot read: {exc}") from None
     if df.crs is None:
-        raise DataError(f"{path}: no CRS declared (add a .prj, or save it with one)")
+        hint = "add a .prj file beside it" if path.suffix.lower() == ".shp" else "save it again with a CRS"
+        raise DataError(f"{path}: no CRS declared ({hint}, e.g. EPSG:4326 in QGIS)")
     if not df.crs.equals("EPSG:4326"):
         df = df.to_crs("EPSG:4326")
     # Shapefile field names stop at 10 characters: give the schema's names back

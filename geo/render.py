@@ -8,6 +8,7 @@ drawing code. Every text from the layers reaches the page through JSON and ``tex
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 from dataclasses import dataclass, field
@@ -175,6 +176,7 @@ def render_page(plan: Plan, page: PageSpec, geoms: dict, *, cdn: bool = False) -
     data = page_data(plan, page, geoms)
     m = _OfflineMap(location=None, tiles=None, zoom_start=8, max_zoom=MAX_ZOOM, min_zoom=5,
                     control_scale=False, prefer_canvas=False)
+    m._id = hashlib.sha1(page.file.encode()).hexdigest()[:32]  # the same page, the same bytes
     root = m.get_root()
     root.title = html.escape(page.title)
     root.header.add_child(Element('<meta charset="utf-8"/>'), name="charset", index=0)
