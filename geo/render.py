@@ -101,6 +101,7 @@ def page_data(plan: Plan, page: PageSpec, geoms: dict, *, canvas_from: int = 300
         import shapely
 
         bounds = shapely.union_all([geoms[f["id"]] for f in feats]).bounds if feats else (124, 43, 127, 45)
+    _mark_containers(plan, feats, context_ids)
     sources = {k: {"title": s.title, "quote": s.quote, "reference": s.reference}
                for k, s in reg.sources.items() if k in used_sources}
     n_shapes = sum(1 for f in feats for _ in f["roles"])
@@ -130,6 +131,31 @@ def page_data(plan: Plan, page: PageSpec, geoms: dict, *, canvas_from: int = 300
 # through that, so they go in after rendering, in place of these two placeholders.
 _ASSETS_SLOT = "<!-- geo:assets -->"
 _DATA_SLOT = "<!-- geo:data -->"
+
+
+def _mark_containers(plan: Plan, feats: list[dict], context_ids: set) -> None:
+    """Flag role features that lie over labelled districts (Changchun's outline over its 11
+    units), and tell each feature on the page which of them it lies within.
+
+    A container is drawn but not hoverable, so the districts under it stay reachable; their
+    tooltips and popups name the container and its roles instead.
+    """
+    by_id = plan.by_id
+    labelled = [by_id[f["id"]] for f in feats if f["context"] and by_id[f["id"]].layer.labels]
+    containers = []
+    for rec in feats:
+        f = by_id[rec["id"]]
+        if rec["roles"] and f.geometry.geom_type.endswith("Polygon"):
+            inside = [g for g in labelled if g is not f and g.layer.id != f.layer.id
+                      and f.geometry.contains(g.anchor)]
+            if len(inside) >= 2:
+                rec["container"] = True
+                containers.append((rec, f))
+    for rec in feats:
+        f = by_id[rec["id"]]
+        within = [c["id"] for c, g in containers if c is not rec and g.geometry.contains(f.anchor)]
+        if within:
+            rec["within"] = within
 
 
 class LayoutLayers(MacroElement):

@@ -187,17 +187,6 @@ JS_HIT_POINT = """
 
 #: What is on top at feature ``fi``'s label anchor: the viewport point and the index of the
 #: feature whose shape is topmost there (-1 when it is not one of ours).
-JS_TOP_AT_LABEL = """
-(fi) => {
-  const map = GEO.map, rect = map.getContainer().getBoundingClientRect();
-  const f = JSON.parse(document.getElementById("geo-data").textContent).features[fi];
-  const p = map.latLngToContainerPoint(GEO.datum() === "gcj02" ? GEO.toGcj(f.label) : f.label);
-  const x = rect.left + p.x, y = rect.top + p.y, e = document.elementFromPoint(x, y);
-  const m = e && /(?:^|\\s)geo-f-(\\d+)(?:\\s|$)/.exec(e.getAttribute("class") || "");
-  return {x: x, y: y, top: m ? +m[1] : -1, cls: e ? e.getAttribute("class") : null};
-}
-"""
-
 #: Role id -> number of SVG path elements of that overlay now in the document.
 JS_ROLE_COUNTS = """
 (roles) => {

@@ -96,6 +96,105 @@
     defs.appendChild(p);
   }
 
+  // ---- many points: each role's points as one canvas layer ------------------------------
+  // A page with thousands of role shapes (data.canvas) draws each role's points with one
+  // layer instead of one Leaflet layer per point: Leaflet's per-layer cost (objects, events,
+  // projection) is what made 10,000 sites slow to open and to switch. A PointCloud is a canvas
+  // renderer that paints its points itself; hover and click find the point under the mouse in
+  // a grid of the points as drawn (see render()).
+  var PointCloud = L.Canvas.extend({
+    initialize: function (options) {
+      L.Canvas.prototype.initialize.call(this, options);
+      this._feats = []; this._wgs = []; this._radius = []; this._xy = null; this._grid = null; this._to = null;
+    },
+    push: function (f, wgs, radius) { this._feats.push(f); this._wgs.push(wgs); this._radius.push(radius); },
+    size: function () { return this._feats.length; },
+    getBounds: function () { return L.latLngBounds(this._wgs); },
+    setProjection: function (to) {  // to: WGS-84 [lat, lon] -> the datum drawn, or null
+      this._to = to; this._xy = null;
+      if (this._map) this._redraw();
+    },
+    _destroyContainer: function () {
+      L.Util.cancelAnimFrame(this._paintRequest); this._paintRequest = null;
+      L.Canvas.prototype._destroyContainer.call(this);
+    },
+    _initContainer: function () {
+      L.Canvas.prototype._initContainer.call(this);
+      this._container.style.pointerEvents = "none";  // the page's listeners do the hit testing
+      this._container.className = "geo-cloud geo-cloud-" + this.options.role;
+    },
+    _draw: function () {  // Leaflet asks on add and again on every view change: paint once a frame
+      if (!this._paintRequest) this._paintRequest = L.Util.requestAnimFrame(this._paint, this);
+    },
+    _paint: function () {
+      this._paintRequest = null;
+      var map = this._map, ctx = this._ctx;
+      if (!map || !ctx) return;
+      var n = this._wgs.length, i, k;
+      if (!this._xy) {  // projected metres, once per datum
+        var proj = map.options.crs.projection, to = this._to, xy = new Float64Array(2 * n);
+        for (i = 0; i < n; i++) {
+          var w = to ? to(this._wgs[i]) : this._wgs[i], q = proj.project(L.latLng(w[0], w[1]));
+          xy[2 * i] = q.x; xy[2 * i + 1] = q.y;
+        }
+        this._xy = xy;
+      }
+      var crs = map.options.crs, t = crs.transformation, s = crs.scale(map.getZoom()), o = map.getPixelOrigin();
+      var A = t._a * s, B = t._b * s - o.x, C = t._c * s, D = t._d * s - o.y, b = this._bounds;
+      var px = this._px = (this._px && this._px.length === 2 * n) ? this._px : new Float64Array(2 * n);
+      var vis = this._vis = (this._vis && this._vis.length === n) ? this._vis : new Int32Array(n), nv = 0;
+      for (i = 0; i < n; i++) {
+        var x = A * this._xy[2 * i] + B, y = C * this._xy[2 * i + 1] + D, r = this._radius[i];
+        if (x < b.min.x - r || x > b.max.x + r || y < b.min.y - r || y > b.max.y + r) continue;
+        px[2 * i] = x; px[2 * i + 1] = y; vis[nv++] = i;
+      }
+      this._nv = nv; this._grid = null;
+      for (k = 0; k < nv; k++) {  // a dot is a copy of a sprite: far quicker than a path each
+        i = vis[k];
+        var dot = this._sprite(this._radius[i]);
+        ctx.drawImage(dot, Math.round(px[2 * i]) - dot.half, Math.round(px[2 * i + 1]) - dot.half);
+      }
+    },
+    _sprite: function (r) {  // the dot of radius r: filled in the role's colour, a white rim
+      var sprites = this._sprites || (this._sprites = {});
+      if (sprites[r]) return sprites[r];
+      var half = Math.ceil(r + 1.5), c = document.createElement("canvas"), x = c.getContext("2d");
+      c.width = c.height = 2 * half; c.half = half;
+      x.beginPath(); x.arc(half, half, r, 0, 2 * Math.PI);
+      x.fillStyle = this.options.colour; x.fill();
+      x.lineWidth = 1.5; x.strokeStyle = "#fff"; x.stroke();
+      return (sprites[r] = c);
+    },
+    hit: function (x, y) {  // the topmost drawn point within its radius of layer point (x, y)
+      var CELL = 32, key = function (cx, cy) { return cx * 1048576 + cy; }, k, i;
+      if (!this._vis) return null;
+      if (!this._grid) {
+        var grid = new Map();
+        for (k = 0; k < this._nv; k++) {
+          i = this._vis[k];
+          var g = key(Math.floor(this._px[2 * i] / CELL), Math.floor(this._px[2 * i + 1] / CELL));
+          var cell = grid.get(g);
+          if (cell) cell.push(k); else grid.set(g, [k]);
+        }
+        this._grid = grid;
+      }
+      var best = -1, cx = Math.floor(x / CELL), cy = Math.floor(y / CELL);
+      for (var dx = -1; dx <= 1; dx++) {
+        for (var dy = -1; dy <= 1; dy++) {
+          var c = this._grid.get(key(cx + dx, cy + dy)) || [];
+          for (var m = 0; m < c.length; m++) {
+            i = this._vis[c[m]];
+            var ddx = this._px[2 * i] - x, ddy = this._px[2 * i + 1] - y, r = this._radius[i] + 1;
+            if (ddx * ddx + ddy * ddy <= r * r && c[m] > best) best = c[m];
+          }
+        }
+      }
+      if (best < 0) return null;
+      i = this._vis[best];
+      return {f: this._feats[i], wgs: this._wgs[i]};
+    }
+  });
+
   // ---- the page -------------------------------------------------------------------------
   function render(map, data) {
     var roles = {}, parts = data.parts, sources = data.sources;
@@ -110,7 +209,8 @@
     map.addLayer(svg);
     var svgRoot = function () { return svg._container; };
 
-    data.features.forEach(function (f) { f.ll = decodeGeom(f.g); });
+    var byId = {};
+    data.features.forEach(function (f) { f.ll = decodeGeom(f.g); byId[f.id] = f; });
 
     function roleLine(f) {
       return (f.roles || []).map(function (r) {
@@ -126,6 +226,11 @@
       box.appendChild(el("div", "geo-tip-zh", f.name_zh));
       var rl = roleLine(f);
       if (rl.length) box.appendChild(el("div", "geo-tip-roles", rl.join(" · ")));
+      (f.within || []).forEach(function (id) {
+        var c = byId[id];
+        if (c) box.appendChild(el("div", "geo-tip-within", "Within " + c.name_en + " " + c.name_zh +
+                                                          ": " + roleLine(c).join(" · ")));
+      });
       if (f.basis === "schematic") box.appendChild(el("div", "geo-tip-caveat", "schematic / estimated position"));
       return box;
     }
@@ -157,6 +262,11 @@
         });
         box.appendChild(ul);
       }
+      (f.within || []).forEach(function (id) {
+        var c = byId[id];
+        if (c) box.appendChild(el("p", "geo-within", "Within " + c.name_en + " " + c.name_zh + ": " +
+                                                     roleLine(c).join(" · ")));
+      });
       if (f.description) box.appendChild(el("p", "geo-desc", f.description));
       var facts = el("dl", "geo-facts");
       function fact(k, v) { if (v == null || v === "") return; facts.appendChild(el("dt", null, k)); facts.appendChild(el("dd", null, v)); }
@@ -234,20 +344,37 @@
 
     // Role overlays: each role its own layer group; a feature in k of the page's roles gets
     // k interleaved stripes, so no colour is muddied by another.
-    var overlays = {}, overlayByRole = {};
+    var overlays = {}, overlayByRole = {}, clouds = [];
+    var stack = [], layerOrder = {};  // role shapes, drawn bottom to top by layer, then large to small
+    data.layers.forEach(function (l, k) { layerOrder[l.id] = k; });
     var seen = {};  // which symbols this page uses, for the legend
     var pageRoles = data.page_roles;
+    var carriers = {};  // role id -> indexes of the features that carry it, each once
+    data.features.forEach(function (f, i) {
+      (f.roles || []).forEach(function (r) {
+        var list = carriers[r.role] || (carriers[r.role] = []);
+        if (list[list.length - 1] !== i) list.push(i);
+      });
+    });
     pageRoles.forEach(function (rid) {
       var role = roles[rid];
       var group = L.featureGroup();
       group.geoRole = rid;
-      data.features.forEach(function (f, i) {
+      var cloud = canvas ? new PointCloud({padding: 0.1, colour: role.colour, role: rid}) : null;
+      (carriers[rid] || []).forEach(function (i) {
+        var f = data.features[i];
         var mine = (f.roles || []).filter(function (r) { return r.role === rid; });
         if (!mine.length) return;
         var spec = layersById[f.layer] || {style: "area"};
         var shared = (f.roles || []).map(function (r) { return r.role; })
           .filter(function (r, k, a) { return pageRoles.indexOf(r) >= 0 && a.indexOf(r) === k; });
         var slot = shared.indexOf(rid), n = shared.length;
+        if (cloud && (f.g.t === "Point" || f.g.t === "MultiPoint")) {
+          seen.point = true;
+          if (f.basis === "schematic") seen.dashed = true;
+          cloud.push(f, f.g.t === "Point" ? f.ll : f.ll[0], 4 + 3 * (n - slot));
+          return;
+        }
         var weight = Math.max.apply(null, mine.map(function (r) { return (parts[r.part] || {weight: 2}).weight; }));
         var schematic = f.basis === "schematic";
         var cls = "geo-shape geo-role geo-role-" + rid + " geo-f-" + i + (schematic ? " geo-schematic" : "");
@@ -277,15 +404,69 @@
             });
           }
         }
-        bindText(lyr, f);
+        if (f.container) {
+          // Changchun's outline lies over all its districts: let the pointer through to them
+          // (their tooltips say they lie within it and name its roles)
+          lyr.options.interactive = false;
+        } else {
+          bindText(lyr, f);
+        }
+        lyr.geoOrder = [layerOrder[f.layer] || 0, -(f.area_km2 || 0)];
+        stack.push(lyr);
         group.addLayer(lyr);
       });
+      if (cloud && cloud.size()) { clouds.push(cloud); group.addLayer(cloud); }
       var name = role.name_en + " (" + role.name_zh + ")";
       overlays["<span class='geo-ov' data-role='" + esc(rid) + "'><i style='background:" + esc(role.colour) +
                "'></i>" + esc(name) + "</span>"] = group;
       overlayByRole[rid] = group;
       group.addTo(map);
     });
+
+    // Points drawn by PointClouds: a tooltip on hover and a popup on click, found by position.
+    if (clouds.length) {
+      var box = map.getContainer(), mapPane = map.getPane("mapPane"), cloudTip = null, hovered = null;
+      var onMap = function (e) { return e.target === box || mapPane.contains(e.target); };
+      var cloudAt = function (e) {
+        var lp = map.containerPointToLayerPoint(map.mouseEventToContainerPoint(e));
+        for (var c = clouds.length - 1; c >= 0; c--) {
+          var hit = map.hasLayer(clouds[c]) ? clouds[c].hit(lp.x, lp.y) : null;
+          if (hit) return hit;
+        }
+        return null;
+      };
+      var hideOthers = function (hide) {  // the tooltip of a boundary under the dot gives way to the dot's
+        var mine = cloudTip && cloudTip.getElement();
+        map.getPane("tooltipPane").querySelectorAll(".geo-tooltip").forEach(function (t) {
+          if (t !== mine) t.style.visibility = hide ? "hidden" : "";
+        });
+      };
+      L.DomEvent.on(box, "mousemove", function (e) {
+        var hit = onMap(e) ? cloudAt(e) : null;
+        if (hit) {
+          cloudTip = cloudTip || L.tooltip({className: "geo-tooltip", direction: "top", offset: [0, -6]});
+          if (hovered !== hit.f) { cloudTip.setContent(tooltipContent(hit.f)); hovered = hit.f; }
+          cloudTip.setLatLng(project(hit.wgs));
+          if (!map.hasLayer(cloudTip)) cloudTip.addTo(map);
+          hideOthers(true);
+          box.classList.add("geo-cloud-hover");
+          box.style.cursor = "pointer";
+        } else if (hovered) {
+          map.removeLayer(cloudTip); hovered = null;
+          hideOthers(false);
+          box.classList.remove("geo-cloud-hover");
+          box.style.cursor = "";
+        }
+      });
+      L.DomEvent.on(box, "click", function (e) {
+        if (!onMap(e) || (map.dragging && map.dragging.moved())) return;
+        var hit = cloudAt(e);
+        if (hit) {
+          L.popup({maxWidth: 360, className: "geo-popup-wrap"}).setLatLng(project(hit.wgs))
+            .setContent(popupContent(hit.f)).openOn(map);
+        }
+      });
+    }
 
     // Basemaps: a tile layer each; "plain" has none. GCJ-02 ones carry their datum.
     var bases = {}, first = null;
@@ -302,6 +483,7 @@
     function setDatum(d) {
       if (d === datum) return;
       datum = d;
+      clouds.forEach(function (c) { c.setProjection(datum === "gcj02" ? toGcj : null); });
       drawn.forEach(function (s) {
         var c = project(s.wgs);
         if (s.point) s.layer.setLatLng(c); else s.layer.setLatLngs(c);
@@ -310,6 +492,14 @@
       document.body.setAttribute("data-datum", datum);
     }
     map.on("baselayerchange", function (e) { setDatum(e.layer.options.datum || "wgs84"); });
+
+    // Whatever overlay was switched on last, small things stay on top of large ones.
+    stack.sort(function (a, b) { return (a.geoOrder[0] - b.geoOrder[0]) || (a.geoOrder[1] - b.geoOrder[1]); });
+    function restack() {
+      stack.forEach(function (lyr) { if (lyr._map && lyr.bringToFront) lyr.bringToFront(); });
+    }
+    map.on("overlayadd", restack);
+    restack();
     document.body.setAttribute("data-datum", datum);
 
     var control = L.control.layers(bases, overlays, {collapsed: false, position: "topright"}).addTo(map);
@@ -369,7 +559,7 @@
     map.on("zoomend", updateLabels);
     updateLabels();
 
-    var api = {map: map, overlays: overlayByRole, context: context, bases: bases, drawn: drawn,
+    var api = {map: map, overlays: overlayByRole, clouds: clouds, context: context, bases: bases, drawn: drawn,
                labels: labels, setDatum: setDatum, datum: function () { return datum; }, toGcj: toGcj};
     global.GEO = api;
     return api;
