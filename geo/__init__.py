@@ -12,16 +12,16 @@ Names are imported on first use, so the command line starts quickly.
 from importlib import import_module
 
 __all__ = [
+    "BuildFailed",
+    "DataError",
+    "GeoError",
+    "ValidationFailed",
     "build_maps",
+    "gcj02_to_wgs84",
     "load_plan",
     "load_registry",
     "validate_layers",
     "wgs84_to_gcj02",
-    "gcj02_to_wgs84",
-    "GeoError",
-    "DataError",
-    "ValidationFailed",
-    "BuildFailed",
 ]
 
 _WHERE = {

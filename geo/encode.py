@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["encode_coords", "decode_coords", "encode_geometry"]
+__all__ = ["decode_coords", "encode_coords", "encode_geometry"]
 
 PRECISION = 5
 

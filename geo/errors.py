@@ -5,7 +5,7 @@ The CLI turns each into a one-line message and a non-zero exit code, never a tra
 
 from __future__ import annotations
 
-__all__ = ["GeoError", "DataError", "ValidationFailed", "BuildFailed"]
+__all__ = ["BuildFailed", "DataError", "GeoError", "ValidationFailed"]
 
 
 class GeoError(Exception):

@@ -15,14 +15,19 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import shapely
 from shapely.geometry import mapping, shape
 
 from .datum import DATUMS, transform_geometry
 from .errors import DataError
 
-__all__ = ["Feature", "read_layer", "write_geojson", "feature_collection", "atomic_write",
-           "OGR_SUFFIXES"]
+__all__ = [
+    "OGR_SUFFIXES",
+    "Feature",
+    "atomic_write",
+    "feature_collection",
+    "read_layer",
+    "write_geojson",
+]
 
 OGR_SUFFIXES = (".gpkg", ".shp")
 #: The feature properties of the layer schema (docs/schema.md).

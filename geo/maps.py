@@ -8,7 +8,7 @@ import html
 from .plan import Plan
 from .render import PageSpec
 
-__all__ = ["page_specs", "index_html"]
+__all__ = ["index_html", "page_specs"]
 
 SIX = "six-cities"
 CIRCLE = "economic-circle"

@@ -22,7 +22,7 @@ from .errors import DataError
 from .layerio import Feature, read_layer
 from .registry import Registry, load_registry
 
-__all__ = ["PlanFeature", "Plan", "load_plan", "area_km2", "EQUAL_AREA"]
+__all__ = ["EQUAL_AREA", "Plan", "PlanFeature", "area_km2", "load_plan"]
 
 #: Lambert azimuthal equal-area centred on Changchun: areas in it are true areas.
 EQUAL_AREA = "+proj=laea +lat_0=44 +lon_0=125.5 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"

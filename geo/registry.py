@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .errors import DataError
 
-__all__ = ["Role", "Part", "Source", "Registry", "load_registry", "closest"]
+__all__ = ["Part", "Registry", "Role", "Source", "closest", "load_registry"]
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 

@@ -22,7 +22,7 @@ from .encode import encode_geometry
 from .plan import Plan
 from .simplify import MAX_ZOOM, TOLERANCE_M
 
-__all__ = ["PageSpec", "page_data", "render_page", "json_for_html"]
+__all__ = ["PageSpec", "json_for_html", "page_data", "render_page"]
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,15 @@ import shapely
 
 from .plan import Plan, from_equal_area, to_equal_area
 
-__all__ = ["MAX_ZOOM", "TOLERANCE_M", "DECIMALS", "tolerance_for_zoom", "simplify_plan",
-           "max_displacement_m", "round_geometry"]
+__all__ = [
+    "DECIMALS",
+    "MAX_ZOOM",
+    "TOLERANCE_M",
+    "max_displacement_m",
+    "round_geometry",
+    "simplify_plan",
+    "tolerance_for_zoom",
+]
 
 #: The maps' maximum zoom level.
 MAX_ZOOM = 13

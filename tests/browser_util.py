@@ -20,7 +20,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 LAYERS = REPO / "layers"
 SCREENSHOTS = REPO / "test-output" / "screenshots"
+# The README's pictures are refreshed only when asked: GEO_UPDATE_DOCS=1 python -m pytest
 DOCS = REPO / "docs"
+UPDATE_DOCS = os.environ.get("GEO_UPDATE_DOCS") == "1"
 VIEWPORT = {"width": 1400, "height": 900}
 LEAFLET_VERSION = "1.9.3"
 CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update", "--no-sandbox"]

@@ -9,8 +9,8 @@ stops at 1e-6 degrees (about 0.1 m): agreement with it is tested at those tolera
 import math
 
 import eviltransform
-from coordTransform import coordTransform as wandergis
 import numpy as np
+from coordTransform import coordTransform as wandergis
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
