@@ -29,6 +29,8 @@ __all__ = [
 
 #: The maps' maximum zoom level.
 MAX_ZOOM = 13
+#: The most a simplified boundary may depart from the official one, in metres.
+MAX_DISPLACEMENT_M = 50.0
 #: Coordinates on pages: 5 decimals is 1.1 m of latitude, 0.8 m of longitude at Changchun.
 DECIMALS = 5
 

@@ -197,6 +197,7 @@
 
   // ---- the page -------------------------------------------------------------------------
   function render(map, data) {
+    if (global.performance && performance.mark) performance.mark("geo-render-start");
     var roles = {}, parts = data.parts, sources = data.sources;
     data.roles.forEach(function (r) { roles[r.id] = r; });
     var layersById = {};
@@ -562,6 +563,7 @@
     var api = {map: map, overlays: overlayByRole, clouds: clouds, context: context, bases: bases, drawn: drawn,
                labels: labels, setDatum: setDatum, datum: function () { return datum; }, toGcj: toGcj};
     global.GEO = api;
+    if (global.performance && performance.mark) performance.mark("geo-render-end");
     return api;
   }
 

@@ -1,0 +1,211 @@
+"""The benchmark's parts that need no browser, on a small synthetic set; and, in Chromium, the
+PointCloud drawing that pages with thousands of role points use.
+
+No timing is asserted (timings belong in BENCHMARKS.md, not in a test that a busy machine can
+fail); the page-size target is: the self-contained overview is at most a quarter of the plain
+folium page.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+
+import pytest
+import shapely
+from shapely.geometry import shape
+
+from geo import bench
+from geo.build import build_maps
+from geo.cli import main
+
+LAYERS = Path(__file__).resolve().parent.parent / "layers"
+
+
+# ---- synthetic layers -----------------------------------------------------------------------
+
+def test_synthetic_points_fill_the_box_with_every_role():
+    feats = bench.synthetic_features("points", 120)
+    assert len(feats) == 120 and len({f["properties"]["id"] for f in feats}) == 120
+    west, south, east, north = bench.BOX
+    for f in feats:
+        lon, lat = f["geometry"]["coordinates"]
+        assert west <= lon <= east and south <= lat <= north
+        assert f["properties"]["name_en"] and f["properties"]["name_zh"]
+    roles = [f["properties"]["roles"][0]["role"] for f in feats]
+    assert set(roles) == set(bench.SIX_ROLES)
+    assert feats == bench.synthetic_features("points", 120), "not reproducible"
+
+
+def test_synthetic_polygons_are_small_valid_and_apart():
+    feats = bench.synthetic_features("polygons", 60)
+    geoms = [shape(f["geometry"]) for f in feats]
+    assert all(g.is_valid and g.geom_type == "Polygon" for g in geoms)
+    assert shapely.box(*bench.BOX).contains(shapely.union_all(geoms))
+    assert not any(a.intersects(b) for a, b in itertools.combinations(geoms, 2))
+
+
+@pytest.mark.parametrize("kind", ["points", "polygons"])
+def test_synthetic_layers_validate_cleanly(tmp_path, kind):
+    from geo.validate import validate_layers
+
+    layers = bench.write_synthetic_layers(LAYERS, tmp_path / "layers", kind, 50)
+    assert (layers / "synthetic.geojson").is_file()
+    assert "id = \"synthetic\"" in (layers / "layers.toml").read_text()
+    problems = validate_layers(layers)
+    assert not [p.line() for p in problems if p.level == "error"]
+    assert not [p.line() for p in problems if "synthetic" in p.file]
+    assert not (LAYERS / "synthetic.geojson").exists(), "wrote into the real layers"
+
+
+# ---- the overview against plain folium --------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def bench_run(tmp_path_factory):
+    """The quick benchmark without a browser, its work kept: builds, sizes, phases, report."""
+    work = tmp_path_factory.mktemp("bench")
+    res = bench.run_bench(LAYERS, quick=True, browser=False, workdir=work,
+                          scale=[("points", 120)], echo=lambda s: None)
+    return res, work
+
+
+def test_overview_is_self_contained_and_a_quarter_of_plain_folium(bench_run):
+    res, _ = bench_run
+    ours, plain = res["ours"], res["plain"]
+    assert ours["facts"]["ours"] and ours["facts"]["external_assets"] == 0
+    assert not plain["facts"]["ours"] and plain["facts"]["external_assets"] > 0
+    assert ours["build"].size <= 0.25 * plain["build"].size, (ours["build"].size, plain["build"].size)
+
+
+def test_both_pages_draw_the_same_shapes(bench_run):
+    res, _ = bench_run
+    ours, plain = res["ours"]["facts"], res["plain"]["facts"]
+    # ours: the context boundaries and one shape per (feature, role); plain: one GeoJson
+    # feature per context feature and per (feature, role)
+    assert ours["context"] + ours["shapes"] == plain["shapes"]
+    assert not ours["canvas"] and ours["expected"] == ours["context"] + ours["shapes"]
+
+
+def test_plain_script_is_plain_folium(bench_run):
+    res, work = bench_run
+    text = res["plain"]["build"].page.read_text()
+    assert "L.control.layers" in text and "geo-data" not in text
+    assert text.count("geo_json_") >= 9  # 3 context layers + 6 roles
+    assert (work / "plain" / "plain_folium_overview.py").read_text() == bench.PLAIN_SCRIPT
+
+
+def test_simplification_numbers(bench_run):
+    s = bench_run[0]["simplify"]
+    assert 0 < s["max_displacement_m"] <= 50
+    assert s["official_after"] < s["official_before"]
+    assert set(s["per_layer"]) >= {"province", "prefectures", "counties"}
+
+
+def test_build_phases_add_up(bench_run):
+    ph = bench_run[0]["phases"]
+    assert ph["pages"] >= 8
+    assert ph["encode_calls"] >= ph["encode_distinct"] > 0
+    assert all(ph[k] > 0 for k in ("validate", "load_plan", "simplify_plan", "render_pages"))
+
+
+def test_report(bench_run):
+    res, _ = bench_run
+    text = bench.format_report(res, command="python -m geo bench --quick --no-browser")
+    for heading in ("## Machine", "## Simplification", "## The overview", "## Scale", "## Done-when targets",
+                    "## The plain-folium script"):
+        assert heading in text
+    assert re.search(r"\(a\) self-contained overview .* \| MET \|", text)
+    assert re.search(r"\(b\) max boundary displacement .* \| MET \|", text)
+    assert "120 points" in text
+    assert "self-contained" in text and "CDN assets not counted" in text
+
+
+def test_bench_command_writes_the_report(tmp_path, monkeypatch, bench_run):
+    """The click command: an int exit code, the report printed and written to --out."""
+    monkeypatch.setattr(bench, "run_bench", lambda *a, **k: bench_run[0])
+    out = tmp_path / "B.md"
+    assert main(["bench", "--quick", "--no-browser", "--out", str(out)]) == 0
+    assert out.read_text().startswith("# Benchmarks")
+    assert main(["bench", "--quick", "--no-browser", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "BENCHMARKS.md").is_file()
+
+
+@pytest.fixture(scope="module")
+def cloud_page(tmp_path_factory):
+    """The overview with 3,000 synthetic sites: a canvas page (built once for the tests below)."""
+    tmp = tmp_path_factory.mktemp("cloud")
+    layers = bench.write_synthetic_layers(LAYERS, tmp / "layers", "points", 3000)
+    build_maps(layers, tmp / "maps", validate=False, only={"six-cities.html"})
+    return tmp / "maps" / "six-cities.html"
+
+
+def test_page_facts_of_a_canvas_page(cloud_page):
+    facts = bench.page_facts(cloud_page)
+    assert facts["canvas"] and facts["shapes"] >= 3000
+    assert facts["expected"] == facts["context"]  # the role shapes are on canvas, not paths
+
+
+# ---- large point layers in Chromium: one PointCloud per role ------------------------------------
+
+JS_POINT = """(id) => {
+  const f = JSON.parse(document.getElementById("geo-data").textContent).features.find((x) => x.id === id);
+  return {ll: f.g.c, role: f.roles[0].role, name: f.name_en};
+}"""
+
+
+@pytest.mark.browser
+def test_point_clouds_draw_toggle_and_answer_the_mouse(open_page, cloud_page):
+    mp = open_page(cloud_page)
+    page = mp.page
+    data = mp.data
+    want = {}
+    for f in data["features"]:
+        if f["g"]["t"] == "Point":
+            for rid in {r["role"] for r in f["roles"]}:
+                want[rid] = want.get(rid, 0) + 1
+    got = mp.evaluate("() => Object.fromEntries(GEO.clouds.map((c) => [c.options.role, c.size()]))")
+    assert got == want
+    assert mp.evaluate("() => document.querySelectorAll('canvas.geo-cloud').length") == len(want)
+    assert mp.evaluate("() => document.querySelectorAll('path.geo-role').length") == 0
+
+    # switch a role off and on from the layer control
+    rid = "culture"
+    mp.overlay_checkbox(rid).click()
+    assert mp.evaluate("(r) => GEO.map.hasLayer(GEO.overlays[r])", rid) is False
+    assert mp.evaluate("(r) => document.querySelectorAll('canvas.geo-cloud-' + r).length", rid) == 0
+    mp.overlay_checkbox(rid).click()
+    assert mp.evaluate("(r) => GEO.map.hasLayer(GEO.overlays[r])", rid) is True
+    assert mp.evaluate("(r) => document.querySelectorAll('canvas.geo-cloud-' + r).length", rid) == 1
+    assert mp.evaluate("(r) => GEO.overlays[r].getBounds().isValid()", rid)
+
+    # hover and click a synthetic site, zoomed in so that it stands alone
+    pt = mp.evaluate(JS_POINT, "syn-000007")
+
+    def screen(ll, gcj=False):
+        js = """([ll, gcj]) => { const c = GEO.map.latLngToContainerPoint(gcj ? GeoMap.toGcj(ll) : ll);
+                 const r = GEO.map.getContainer().getBoundingClientRect(); return [r.left + c.x, r.top + c.y]; }"""
+        return mp.evaluate(js, [ll, gcj])
+
+    mp.evaluate("(ll) => { GEO.map.setView(ll, 12, {animate: false}); }", pt["ll"])
+    page.wait_for_timeout(100)
+    page.mouse.move(*screen(pt["ll"]))
+    tip = page.locator(".leaflet-tooltip.geo-tooltip", has_text=pt["name"])
+    tip.wait_for(state="visible")
+    # a boundary's tooltip under the dot gives way to the dot's
+    assert mp.evaluate("""() => [...document.querySelectorAll('.leaflet-tooltip.geo-tooltip')]
+        .filter((t) => getComputedStyle(t).visibility !== 'hidden').length""") == 1
+    page.mouse.click(*screen(pt["ll"]))
+    popup = page.locator(".leaflet-popup", has_text=pt["name"])  # the boundary's popup, if any, closes
+    popup.wait_for(state="visible")
+    page.mouse.move(*screen([pt["ll"][0] - 0.05, pt["ll"][1] + 0.05]))  # away: the tooltip goes
+    tip.wait_for(state="detached")
+
+    # a GCJ-02 basemap moves the dots with the overlays
+    mp.evaluate("() => { GEO.setDatum('gcj02'); }")
+    page.wait_for_timeout(100)
+    page.mouse.move(*screen(pt["ll"], gcj=True))
+    tip.wait_for(state="visible")
+    page.mouse.move(*screen(pt["ll"]))  # the WGS-84 spot, some 20 px away at zoom 12: nothing there
+    tip.wait_for(state="detached")
+    mp.assert_clean()
