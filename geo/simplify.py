@@ -29,6 +29,10 @@ __all__ = [
 
 #: The maps' maximum zoom level.
 MAX_ZOOM = 13
+#: Below this zoom, pages draw each boundary's coarse form (see :func:`coarsen`).
+LOD_ZOOM = 9
+#: One pixel at zoom LOD_ZOOM - 1, the largest zoom that draws the coarse forms: about 220 m.
+COARSE_TOLERANCE_M = round(2 * math.pi * 6378137 * math.cos(math.radians(44.0)) / (256 * 2 ** (LOD_ZOOM - 1)), 1)
 #: The most a simplified boundary may depart from the official one, in metres.
 MAX_DISPLACEMENT_M = 50.0
 #: Coordinates on pages: 5 decimals is 1.1 m of latitude, 0.8 m of longitude at Changchun.
@@ -65,21 +69,16 @@ def simplify_plan(plan: Plan, tolerance_m: float = TOLERANCE_M, decimals: int = 
     the simplified members so that they keep sharing their edges.
     """
     official = [f for f in plan.features if _polygonal(f)]
-    tiles, containers = [], []
-    for f in official:
-        inner = [g for g in official if g is not f and f.geometry.contains(g.geometry.representative_point())]
-        (containers if inner else tiles).append(f)
+    tiles, containers = _tiles_and_containers(official)
     out = {}
     if tiles:
         ea = [to_equal_area(f.geometry) for f in tiles]
         simple = shapely.coverage_simplify(ea, tolerance_m, simplify_boundary=True)
         for f, g in zip(tiles, simple):
             out[f.id] = round_geometry(from_equal_area(g), decimals)
-    for f in containers:
-        members = [t for t in tiles if f.geometry.contains(t.geometry.representative_point())]
-        union = shapely.union_all([t.geometry for t in members]) if members else None
-        if union is not None and union.symmetric_difference(f.geometry).area < 1e-9:
-            out[f.id] = round_geometry(shapely.union_all([out[t.id] for t in members]), decimals)
+    for f, members in containers:
+        if members:  # the exact union of tiles: the union of their simplified forms
+            out[f.id] = round_geometry(shapely.coverage_union_all([out[t.id] for t in members]), decimals)
         else:
             g = shapely.coverage_simplify([to_equal_area(f.geometry)], tolerance_m)[0]
             out[f.id] = round_geometry(from_equal_area(g), decimals)
@@ -92,6 +91,51 @@ def simplify_plan(plan: Plan, tolerance_m: float = TOLERANCE_M, decimals: int = 
         else:
             out[f.id] = round_geometry(f.geometry, decimals)
     return out
+
+
+def coarsen(plan: Plan, geoms: dict, tolerance_m: float = COARSE_TOLERANCE_M) -> dict:
+    """The forms of the page polygons that pages draw below :data:`LOD_ZOOM`.
+
+    Made from the page geometries themselves, in degrees, so every coarse vertex is one of the
+    page vertices (the page carries only which ones, see :mod:`geo.encode`); tiles stay a
+    coverage, containers and derived areas are unions of coarse tiles again.
+    """
+    tol = tolerance_m / 111_320.0
+    official = [f for f in plan.features if _polygonal(f)]
+    tiles, containers = _tiles_and_containers(official)
+    out = {}
+    if tiles:
+        for f, g in zip(tiles, shapely.coverage_simplify([geoms[f.id] for f in tiles], tol, simplify_boundary=True)):
+            out[f.id] = g
+    for f, members in containers:
+        out[f.id] = shapely.coverage_union_all([out[t.id] for t in members]) if members else \
+            shapely.coverage_simplify([geoms[f.id]], tol)[0]
+    for f in plan.features:
+        d = f.props.get("derive") or {}
+        if f.id not in out and d.get("op") == "union" and all(str(m) in out for m in d.get("from", [])):
+            out[f.id] = shapely.union_all([out[str(m)] for m in d["from"]])
+    return out
+
+
+def _tiles_and_containers(official):
+    """Split official polygons into tiles (they do not contain one another) and containers,
+    each container with the tiles that make it up exactly (or [] when they do not)."""
+    points = {f.id: f.geometry.representative_point() for f in official}
+    tiles, containers = [], []
+    for f in official:
+        shapely.prepare(f.geometry)
+        inner = [g for g in official if g is not f and f.geometry.contains(points[g.id])]
+        if not inner:
+            tiles.append(f)
+        else:
+            containers.append((f, inner))
+    out = []
+    for f, inner in containers:
+        members = [t for t in tiles if t in inner]
+        exact = members and abs(sum(t.geometry.area for t in members) / f.geometry.area - 1) < 1e-9 \
+            and all(f.geometry.covers(t.geometry.representative_point()) for t in members)
+        out.append((f, members if exact else []))
+    return tiles, out
 
 
 def max_displacement_m(original, simplified) -> float:

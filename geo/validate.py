@@ -26,7 +26,7 @@ import numpy as np
 from .catalogue import GEOMETRY_TYPES, STYLES, LayerSpec, load_catalogue
 from .checks import Known, check_geometry, check_properties, derive_cycle, kind_of, truncated_fields
 from .errors import DataError
-from .layerio import OGR_SUFFIXES, read_layer
+from .layerio import OGR_SUFFIXES, file_stamp, read_layer, remember_json
 from .registry import Registry, closest, load_registry
 
 __all__ = ["MAX_BYTES", "Problem", "Report", "validate_file", "validate_layers", "validate_report"]
@@ -233,6 +233,7 @@ def _read_geojson(run: _Run, path: Path) -> list | None:
     def add(message, hint="", level="error", prop=""):
         run.add(level, path, "", prop, message, hint)
 
+    stamp = file_stamp(path)
     data = path.read_bytes()
     if not data.strip():
         add("file is empty", 'an empty layer is {"type": "FeatureCollection", "features": []}')
@@ -273,6 +274,7 @@ def _read_geojson(run: _Run, path: Path) -> list | None:
     for key in dup_keys[:5]:
         add(f"duplicate key {key!r} in a JSON object; only the last one counts", "remove the other one",
             level="warning")
+    remember_json(stamp, doc)  # the build loads the same document next
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         add(f"not a GeoJSON FeatureCollection (the top level is {_what(doc)})",
             'a layer is {"type": "FeatureCollection", "features": [...]}')

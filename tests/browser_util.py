@@ -221,7 +221,7 @@ JS_DRAWN = """
             drawn: s.point ? [[pair(s.layer.getLatLng())]] : rings(s.layer.getLatLngs(), []),
             wgs: s.point ? [[pair(s.wgs)]] : rings(s.wgs, [])};
   });
-  const labels = GEO.labels.map((l) => ({wgs: [l.wgs[0], l.wgs[1]], drawn: pair(l.tooltip.getLatLng())}));
+  const labels = GEO.labels.map((l) => ({wgs: [l.wgs[0], l.wgs[1]], drawn: pair(l.marker.getLatLng())}));
   // one JSON string: Playwright's structured transfer of ~150,000 pairs takes many seconds
   return JSON.stringify({shapes: shapes, labels: labels, datum: GEO.datum(),
                          body: document.body.dataset.datum});

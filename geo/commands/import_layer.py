@@ -9,14 +9,17 @@ from pathlib import Path
 
 import click
 
-from ..datum import DATUMS
 from ..errors import GeoError
-from ..importer import check_name, import_layer_file
+
+#: --source-datum choices (geo.datum.DATUMS; listed here so that --help loads no numpy)
+DATUM_CHOICES = ("wgs84", "gcj02", "bd09")
 
 __all__ = ["import_layer"]
 
 
 def _name(value: str) -> str:
+    from ..importer import check_name
+
     try:
         return check_name(value)
     except GeoError as exc:
@@ -30,7 +33,7 @@ def _name(value: str) -> str:
               help="The file name to write in the layers folder.")
 @click.option("--layers", "layers_dir", default="layers", show_default=True,
               type=click.Path(exists=True, file_okay=False), help="The layers folder.")
-@click.option("--source-datum", type=click.Choice(list(DATUMS)), default="wgs84", show_default=True,
+@click.option("--source-datum", type=click.Choice(DATUM_CHOICES), default="wgs84", show_default=True,
               help="The datum of the source's coordinates: gcj02 (Amap/Gaode, Tencent) or bd09 (Baidu) "
                    "for coordinates pasted from a Chinese map service.")
 @click.option("--force", is_flag=True, help="Replace an existing layer file.")
@@ -40,6 +43,8 @@ def import_layer(src, name, layers_dir, source_datum, force):
     The source is reprojected from its declared CRS (it must declare one). When layers.toml
     lists NAME, the new file is validated; otherwise the [[layer]] entry to add is printed.
     """
+    from ..importer import import_layer_file
+
     try:
         result = import_layer_file(src, name, layers_dir, source_datum=source_datum, force=force)
     except GeoError as exc:

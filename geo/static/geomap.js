@@ -68,6 +68,52 @@
     }
     throw new Error("unknown geometry type " + g.t);
   }
+  function decodeInts(str) {  // delta-encoded increasing integers (vertex indexes)
+    var out = [], i = 0, v = 0;
+    while (i < str.length) {
+      var b, shift = 0, result = 0;
+      do { b = str.charCodeAt(i++) - 63; result |= (b & 0x1f) << shift; shift += 5; } while (b >= 0x20);
+      v += (result & 1) ? ~(result >> 1) : (result >> 1);
+      out.push(v);
+    }
+    return out;
+  }
+  // The coarse form of a polygon: the subset of its vertices the page lists in g.k.
+  // Polygon rings decoded to flat typed arrays first (no object per vertex); the [lat, lon]
+  // pairs Leaflet takes are made only for the form that is drawn.
+  function decodeFlat(str) {
+    var out = new Float64Array(str.length), n = 0, i = 0, lat = 0, lon = 0;
+    while (i < str.length) {
+      for (var k = 0; k < 2; k++) {
+        var b, shift = 0, result = 0;
+        do { b = str.charCodeAt(i++) - 63; result |= (b & 0x1f) << shift; shift += 5; } while (b >= 0x20);
+        var d = (result & 1) ? ~(result >> 1) : (result >> 1);
+        if (k === 0) lat += d; else lon += d;
+      }
+      out[n++] = lat / 1e5; out[n++] = lon / 1e5;
+    }
+    return out.subarray(0, n);
+  }
+  function pairs(flat, idx) {
+    var out = [], m = idx ? idx.length : flat.length / 2;
+    for (var j = 0; j < m; j++) { var i = idx ? idx[j] : j; out.push([flat[2 * i], flat[2 * i + 1]]); }
+    return out;
+  }
+  // A polygon feature: f.llc (its coarse form, when the page lists one in g.k) now, f.ll (in
+  // full) when first asked for.
+  function preparePolygon(f) {
+    var g = f.g, multi = g.t === "MultiPolygon";
+    var flat = multi ? g.c.map(function (p) { return p.map(decodeFlat); }) : g.c.map(decodeFlat);
+    var full = null;
+    Object.defineProperty(f, "ll", {get: function () {
+      if (!full) full = multi ? flat.map(function (p) { return p.map(function (r) { return pairs(r); }); })
+                              : flat.map(function (r) { return pairs(r); });
+      return full;
+    }});
+    f.llc = !g.k ? null : multi
+      ? flat.map(function (p, pi) { return p.map(function (r, ri) { return pairs(r, decodeInts(g.k[pi][ri])); }); })
+      : flat.map(function (r, ri) { return pairs(r, decodeInts(g.k[ri])); });
+  }
   function mapDeep(c, f) {
     return (typeof c[0] === "number") ? f(c) : c.map(function (x) { return mapDeep(x, f); });
   }
@@ -205,13 +251,22 @@
     var datum = "wgs84";
     var drawn = [];      // every vector layer we made: {layer, wgs, kind}
     var labels = [];     // permanent label tooltips: {tooltip, wgs, minZoom}
-    var svg = L.svg({padding: 0.5});
-    var canvas = data.canvas ? L.canvas({padding: 0.5}) : null;
+    var svg = L.svg({padding: 0.1});  // little drawn off screen: a quicker first frame
+    var canvas = data.canvas ? L.canvas({padding: 0.1}) : null;
     map.addLayer(svg);
     var svgRoot = function () { return svg._container; };
 
     var byId = {};
-    data.features.forEach(function (f) { f.ll = decodeGeom(f.g); byId[f.id] = f; });
+    data.features.forEach(function (f) {
+      if (f.g.t === "Polygon" || f.g.t === "MultiPolygon") preparePolygon(f);
+      else { f.ll = decodeGeom(f.g); f.llc = null; }
+      byId[f.id] = f;
+    });
+    // Fit first, so every shape is projected once, at the zoom it is first seen at; below
+    // lod_zoom polygons are drawn from their coarse form (every extra vertex would fall within
+    // a pixel), from lod_zoom on in full.
+    map.fitBounds(data.bounds, {padding: [10, 10]});
+    var coarse = map.getZoom() < data.lod_zoom;
 
     function roleLine(f) {
       return (f.roles || []).map(function (r) {
@@ -290,15 +345,20 @@
     function project(wgs) { return datum === "gcj02" ? mapDeep(wgs, toGcj) : wgs; }
 
     function shapeFor(f, opts) {
-      var lyr, t = f.g.t, ll = f.ll;
+      var lyr, t = f.g.t, ll = t.indexOf("Polygon") >= 0 ? null : f.ll;
       if (t === "Point" || t === "MultiPoint") {
         lyr = L.circleMarker(project(t === "Point" ? ll : ll[0]), opts);
       } else if (t === "LineString" || t === "MultiLineString") {
         lyr = L.polyline(project(ll), opts);
       } else {
+        ll = (coarse && f.llc) || f.ll;
+        // the coarse form is already simplified to a pixel: Leaflet need not simplify it again
+        if (coarse && f.llc) opts.smoothFactor = 0;
         lyr = L.polygon(project(ll), opts);
       }
-      drawn.push({layer: lyr, wgs: (t === "Point") ? ll : (t === "MultiPoint" ? ll[0] : ll), point: t.indexOf("Point") >= 0});
+      // wgs: what is drawn now, in WGS-84; fine and rough: the two forms of a polygon
+      drawn.push({layer: lyr, wgs: (t === "Point") ? ll : (t === "MultiPoint" ? ll[0] : ll), point: t.indexOf("Point") >= 0,
+                  feature: f, rough: f.llc});
       return lyr;
     }
 
@@ -329,17 +389,18 @@
       var box = el("div", "geo-label-text");
       box.appendChild(el("span", "geo-label-en", f.name_en.replace(/ (District|County|City)$/, "")));
       box.appendChild(el("span", "geo-label-zh", f.name_zh));
-      var tip = L.tooltip({permanent: true, direction: "center", className: "geo-label geo-label-" + spec.id,
-                           interactive: false, opacity: 1}).setLatLng(project(f.label)).setContent(box);
-      labels.push({tooltip: tip, wgs: f.label, minZoom: spec.label_min_zoom || 0,
+      // a marker whose icon centres itself in CSS: placing it reads no layout, unlike a tooltip
+      var icon = L.divIcon({className: "geo-label geo-label-" + spec.id, html: box, iconSize: null});
+      var mark = L.marker(project(f.label), {icon: icon, interactive: false, keyboard: false});
+      labels.push({marker: mark, wgs: f.label, minZoom: spec.label_min_zoom || 0,
                    maxZoom: f.label_max_zoom == null ? 99 : f.label_max_zoom, on: false});
     });
     function updateLabels() {
       var z = map.getZoom();
       labels.forEach(function (l) {
         var want = z >= l.minZoom && z <= l.maxZoom;
-        if (want && !l.on) { l.tooltip.addTo(map); l.on = true; }
-        if (!want && l.on) { map.removeLayer(l.tooltip); l.on = false; }
+        if (want && !l.on) { l.marker.addTo(map); l.on = true; }
+        if (!want && l.on) { map.removeLayer(l.marker); l.on = false; }
       });
     }
 
@@ -489,7 +550,7 @@
         var c = project(s.wgs);
         if (s.point) s.layer.setLatLng(c); else s.layer.setLatLngs(c);
       });
-      labels.forEach(function (l) { l.tooltip.setLatLng(project(l.wgs)); });
+      labels.forEach(function (l) { l.marker.setLatLng(project(l.wgs)); });
       document.body.setAttribute("data-datum", datum);
     }
     map.on("baselayerchange", function (e) { setDatum(e.layer.options.datum || "wgs84"); });
@@ -556,11 +617,21 @@
     });
     new Legend().addTo(map);
 
-    map.fitBounds(data.bounds, {padding: [10, 10]});
     map.on("zoomend", updateLabels);
+    map.on("zoomend", function () {
+      var want = map.getZoom() < data.lod_zoom;
+      if (want === coarse) return;
+      coarse = want;
+      drawn.forEach(function (s) {
+        if (!s.rough) return;
+        s.wgs = coarse ? s.rough : s.feature.ll;
+        s.layer.options.smoothFactor = coarse ? 0 : 1;
+        s.layer.setLatLngs(project(s.wgs));
+      });
+    });
     updateLabels();
 
-    var api = {map: map, overlays: overlayByRole, clouds: clouds, context: context, bases: bases, drawn: drawn,
+    var api = {map: map, coarse: function () { return coarse; }, overlays: overlayByRole, clouds: clouds, context: context, bases: bases, drawn: drawn,
                labels: labels, setDatum: setDatum, datum: function () { return datum; }, toGcj: toGcj};
     global.GEO = api;
     if (global.performance && performance.mark) performance.mark("geo-render-end");
