@@ -31,7 +31,8 @@ def page_specs(plan: Plan) -> list[PageSpec]:
             "economic-circle.html", "Changchun economic circle: one master, two wings, three rings 一主两翼三环",
             "Jilin Province's layout: Changchun as the one master, Jilin City and Gongzhuling as the two wings.",
             tuple(r.id for r in circle), context_layers=("province", "prefectures", "counties"),
-            note="Rings two and three (neighbouring provinces, Northeast Asian cities) lie beyond this map. Seed 004 (Dec 2018)."))
+            note="Rings two and three (neighbouring provinces, Northeast Asian cities) lie beyond this map. "
+                 "Seed 004 (Dec 2018)."))
     return pages
 
 

@@ -336,7 +336,7 @@ def test_gaode_alignment(built_maps, open_page):
     assert _compare(_drawn_state(mp), gcj=False)[0] < 1e-12
 
     # zoomed in to lod_zoom every vertex is drawn, and Gaode moves every one of them
-    mp.evaluate("GEO.map.setZoom(%d, {animate: false})" % mp.data["lod_zoom"])
+    mp.evaluate(f"GEO.map.setZoom({mp.data['lod_zoom']}, {{animate: false}})")
     page.wait_for_function("() => GEO.coarse() === false")
     fine = _drawn_state(mp)
     assert check_stored(fine, coarse=False) > 2 * check_stored(wgs_state, coarse=True)

@@ -155,7 +155,8 @@ def test_affected_pages_follows_derived_features(layers):
 def test_affected_pages_maps_shapefile_sidecars_to_their_layer(plan):
     spec = next(s for s in plan.catalogue.layers if s.id == "sites")
     shp = dataclasses.replace(spec, file="sites.shp")
-    catalogue = dataclasses.replace(plan.catalogue, layers=tuple(shp if s is spec else s for s in plan.catalogue.layers))
+    layers = tuple(shp if s is spec else s for s in plan.catalogue.layers)
+    catalogue = dataclasses.replace(plan.catalogue, layers=layers)
     features = [dataclasses.replace(f, layer=shp) if f.layer is spec else f for f in plan.features]
     fake = Plan(catalogue, plan.registry, features)
     for sidecar in ("sites.shp", "sites.dbf", "sites.prj", "sites.cpg", "sites.shp.xml"):

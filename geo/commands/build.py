@@ -14,7 +14,8 @@ from ..errors import BuildFailed, ValidationFailed
               type=click.Path(exists=True, file_okay=False), help="The layers folder.")
 @click.option("--out", "out_dir", default="maps", show_default=True,
               type=click.Path(file_okay=False), help="Where the maps go.")
-@click.option("--cdn", is_flag=True, help="Link Leaflet from a CDN instead of inlining it (lighter pages that need the network).")
+@click.option("--cdn", is_flag=True,
+              help="Link Leaflet from a CDN instead of inlining it (lighter pages that need the network).")
 @click.option("--only", multiple=True, metavar="PAGE", help="Rebuild only this page (e.g. auto.html); repeatable.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary.")
 def build(layers_dir, out_dir, cdn, only, quiet):
