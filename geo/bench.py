@@ -426,9 +426,11 @@ def page_facts(path: Path | str) -> dict:
     shapes = sum(len({r["role"] for r in f.get("roles", []) if r["role"] in page_roles}) for f in data["features"])
     per_role = {r: sum(1 for f in data["features"] if any(x["role"] == r for x in f.get("roles", [])))
                 for r in page_roles}
+    # the grey context boundaries are painted on a canvas of their own: the SVG paths to wait
+    # for are the role shapes (none when the role shapes are on canvas too)
     return {"ours": True, "canvas": bool(data.get("canvas")), "context": context, "shapes": shapes,
             "per_role": per_role, "features": len(data["features"]),
-            "expected": context + (0 if data.get("canvas") else shapes), "external_assets": external}
+            "expected": 0 if data.get("canvas") else shapes, "external_assets": external}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -690,81 +692,39 @@ class Browser:
 # where a build's time goes
 
 def build_phases(layers_dir: Path | str, out_dir: Path | str) -> dict:
-    """One in-process build, timed by phase (imports excluded): what the CLI process spends.
-
-    Also counts the geometry encodings: every page encodes its features again, so the context
-    boundaries (on every page) are encoded once per page.
-    """
-    import geo.render as render_mod
-
+    """One in-process build, timed by phase (imports excluded): what the CLI process spends,
+    in the same steps as :func:`geo.build.build_maps`."""
     from .build import _validate
     from .layerio import atomic_write
     from .maps import index_html, page_specs
     from .plan import load_plan
-    from .simplify import simplify_plan
+    from .render import encode_pages, render_page
+    from .simplify import coarsen, simplify_plan
 
     out_dir = Path(out_dir)
     t = {}
-    t0 = time.perf_counter()
-    _validate(layers_dir)
-    t["validate"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    plan = load_plan(layers_dir)
-    t["load_plan"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    geoms = simplify_plan(plan)
-    t["simplify_plan"] = time.perf_counter() - t0
-    enc = {"calls": 0, "seconds": 0.0, "distinct": set()}
-    original = render_mod.encode_geometry
 
-    def counting(g):
-        e0 = time.perf_counter()
-        try:
-            return original(g)
-        finally:
-            enc["calls"] += 1
-            enc["seconds"] += time.perf_counter() - e0
-            enc["distinct"].add(id(g))
-
-    render_mod.encode_geometry = counting
-    try:
+    def step(name, fn):
         t0 = time.perf_counter()
-        pages = page_specs(plan)
+        value = fn()
+        t[name] = time.perf_counter() - t0
+        return value
+
+    step("validate", lambda: _validate(layers_dir))
+    plan = step("load_plan", lambda: load_plan(layers_dir))
+    geoms = step("simplify_plan", lambda: simplify_plan(plan))
+    coarse = step("coarsen", lambda: coarsen(plan, geoms))
+    encoded = step("encode", lambda: encode_pages(plan, geoms, coarse))
+    pages = page_specs(plan)
+
+    def write_all():
         for page in pages:
-            atomic_write(out_dir / page.file, render_mod.render_page(plan, page, geoms))
+            atomic_write(out_dir / page.file, render_page(plan, page, geoms, encoded=encoded))
         atomic_write(out_dir / "index.html", index_html(pages, {}))
-        t["render_pages"] = time.perf_counter() - t0
-    finally:
-        render_mod.encode_geometry = original
-    t["encode_calls"] = enc["calls"]
-    t["encode_distinct"] = len(enc["distinct"])
-    t["encode_seconds"] = enc["seconds"]
+
+    step("render_pages", write_all)
     t["pages"] = len(pages)
     return t
-
-
-def coarse_overview(layers_dir: Path | str, out_dir: Path | str, zoom: int) -> tuple[Path, int, float]:
-    """The overview with its geometry simplified for ``zoom`` instead of the maximum zoom.
-
-    Not what the tool builds: a measurement of how much drawing time is in the vertices.
-    Returns the page, its polygon vertex count and the tolerance in metres.
-    """
-    import shapely
-
-    from .maps import page_specs
-    from .plan import load_plan
-    from .render import render_page
-    from .simplify import simplify_plan, tolerance_for_zoom
-
-    plan = load_plan(layers_dir)
-    tol = tolerance_for_zoom(zoom)
-    geoms = simplify_plan(plan, tolerance_m=tol)
-    page = Path(out_dir) / f"six-cities-z{zoom}.html"
-    page.parent.mkdir(parents=True, exist_ok=True)
-    page.write_text(render_page(plan, page_specs(plan)[0], geoms), encoding="utf-8")
-    vertices = sum(int(shapely.get_num_coordinates(geoms[f.id])) for f in plan.features
-                   if f.geometry.geom_type.endswith("Polygon"))
-    return page, vertices, tol
 
 
 def import_seconds(module: str = "geo.build") -> float:
@@ -858,15 +818,6 @@ def run_bench(layers_dir: Path | str = "layers", *, quick: bool = False, browser
                     (ours.page, res["ours"]["facts"], {"role": role}),
                     (plain.page, res["plain"]["facts"], {"text": _plain_toggle_text(layers_dir, role)}), runs)
                 res["toggle_role"] = role
-                if not quick:
-                    echo("what-if: the overview with coarser geometry ...")
-                    res["coarse"] = []
-                    for zoom in (10, 8):
-                        page, vertices, tol = coarse_overview(layers_dir, work / "coarse", zoom)
-                        a, b = br.measure_pair((page, page_facts(page), None),
-                                               (plain.page, res["plain"]["facts"], None), 3)
-                        res["coarse"].append({"zoom": zoom, "tolerance_m": tol, "vertices": vertices,
-                                              "size": page.stat().st_size, "ours": a, "plain": b})
             for kind, n in scale:
                 echo(f"scale: {n:,} synthetic {kind} ...")
                 syn = write_synthetic_layers(layers_dir, work / f"layers-{kind}-{n}", kind, n)
@@ -952,6 +903,8 @@ def targets(res: dict) -> list[tuple[str, str, bool | None]]:
 
 
 def format_report(res: dict, command: str = "python -m geo bench") -> str:
+    from .simplify import COARSE_TOLERANCE_M, LOD_ZOOM
+
     m, s, o, p = res["machine"], res["simplify"], res["ours"], res["plain"]
     ol, pl = o.get("load"), p.get("load")
     L: list[str] = []
@@ -976,6 +929,9 @@ def format_report(res: dict, command: str = "python -m geo bench") -> str:
     add("")
     add(f"- tolerance: {s['tolerance_m']:g} m (`geo.simplify.TOLERANCE_M`: one screen pixel at the maximum "
         f"zoom, {s['max_zoom']}), coverage-preserving (`shapely.coverage_simplify`)")
+    add(f"- below zoom {LOD_ZOOM} pages draw a coarse form of each polygon: a subset of its page vertices, "
+        f"simplified again as a coverage to {COARSE_TOLERANCE_M:g} m (`geo.simplify.COARSE_TOLERANCE_M`, one "
+        f"pixel at zoom {LOD_ZOOM - 1}); the page lists which vertices, so each geometry is still in it once")
     add(f"- maximum boundary displacement (Hausdorff distance, equal-area metres): **{s['max_displacement_m']:.1f} m** "
         f"(feature {s['worst_feature']}; the limit is 50 m)")
     if s.get("reference_m") is not None:
@@ -1033,12 +989,11 @@ def format_report(res: dict, command: str = "python -m geo bench") -> str:
             f"{imp.get('geo.build', 0):.2f} s for `import geo.build`, against {imp.get('plain', 0):.2f} s for "
             "the plain script's imports):")
         add("")
-        add(f"- validate the layers: {ph['validate']:.2f} s (reads and parses every layer file; `load_plan` "
-            "then reads them again)")
-        add(f"- `load_plan`: {ph['load_plan']:.2f} s; `simplify_plan`: {ph['simplify_plan']:.2f} s")
-        add(f"- render and write {ph['pages']} pages and the index: {ph['render_pages']:.2f} s, of which encoding "
-            f"geometry {ph['encode_seconds']:.2f} s: {ph['encode_calls']:,} encodings of "
-            f"{ph['encode_distinct']:,} distinct geometries (the context boundaries are encoded again for every page)")
+        add(f"- validate the layers: {ph['validate']:.2f} s (parses every layer file; `load_plan` reuses the parse)")
+        add(f"- `load_plan`: {ph['load_plan']:.2f} s; `simplify_plan`: {ph['simplify_plan']:.2f} s; "
+            f"`coarsen` (the forms drawn below zoom {LOD_ZOOM}): {ph['coarsen']:.2f} s; "
+            f"encode every geometry once: {ph['encode']:.2f} s")
+        add(f"- render and write {ph['pages']} pages and the index: {ph['render_pages']:.2f} s")
         add("")
     b = res.get("browser")
     if b:
@@ -1053,20 +1008,6 @@ def format_report(res: dict, command: str = "python -m geo bench") -> str:
         add("")
     else:
         add(f"(Browser measurements skipped: {res.get('browser_error', '--no-browser')}.)")
-        add("")
-    coarse = res.get("coarse")
-    if coarse:
-        add("What the drawing time is made of: the same overview with its geometry simplified for a lower "
-            "zoom (not what the tool builds; measured against plain folium in turns, 3 loads each):")
-        add("")
-        add("| geometry | polygon vertices | page size | load-to-drawn | plain folium | ours / plain |")
-        add("|---|---:|---:|---:|---:|---:|")
-        add(f"| as built (zoom {s['max_zoom']}, {s['tolerance_m']:g} m) | {s['all_after']:,} | "
-            f"{_kib(o['build'].size)} | {_s(ol.ms if ol else None)} | {_s(pl.ms if pl else None)} | {ratio_t} |")
-        for c in coarse:
-            r = c["ours"].ms / c["plain"].ms if c["ours"].ms and c["plain"].ms else None
-            add(f"| zoom {c['zoom']} ({c['tolerance_m']:.0f} m) | {c['vertices']:,} | {_kib(c['size'])} | "
-                f"{_s(c['ours'].ms)} | {_s(c['plain'].ms)} | {'—' if r is None else f'{r:.2f}'} |")
         add("")
     add("## Scale: synthetic layers on the overview")
     add("")

@@ -176,12 +176,17 @@ JS_HIT_POINT = """
     for (let k = 0; k + 1 < v.length; k++)
       cands.push([(v[k].lat + v[k + 1].lat) / 2, (v[k].lng + v[k + 1].lng) / 2]);
   });
+  // shapes on a canvas (the grey context boundaries) have no element of their own: a point is
+  // theirs when the canvas is what the pointer meets there and the shape contains the point
+  const onCanvas = (e, ll) => shapes.some((s) => s.layer._renderer instanceof L.Canvas
+    && e === s.layer._renderer._container && s.layer._containsPoint(map.latLngToLayerPoint(ll)));
   for (const ll of cands) {
     const p = map.latLngToContainerPoint(ll);
     const x = rect.left + p.x, y = rect.top + p.y;
     if (x < rect.left + 2 || y < rect.top + 2 || x > rect.right - 2 || y > rect.bottom - 2) continue;
     const e = document.elementFromPoint(x, y);
     if (e && e.classList && e.classList.contains(cls)) return {x: x, y: y, cls: e.getAttribute("class")};
+    if (e && onCanvas(e, ll)) return {x: x, y: y, cls: "canvas " + cls};
   }
   return null;
 }

@@ -84,7 +84,8 @@ def test_both_pages_draw_the_same_shapes(bench_run):
     # ours: the context boundaries and one shape per (feature, role); plain: one GeoJson
     # feature per context feature and per (feature, role)
     assert ours["context"] + ours["shapes"] == plain["shapes"]
-    assert not ours["canvas"] and ours["expected"] == ours["context"] + ours["shapes"]
+    # the context boundaries are painted on a canvas: the SVG paths to wait for are the role shapes
+    assert not ours["canvas"] and ours["expected"] == ours["shapes"]
 
 
 def test_plain_script_is_plain_folium(bench_run):
@@ -105,8 +106,7 @@ def test_simplification_numbers(bench_run):
 def test_build_phases_add_up(bench_run):
     ph = bench_run[0]["phases"]
     assert ph["pages"] >= 8
-    assert ph["encode_calls"] >= ph["encode_distinct"] > 0
-    assert all(ph[k] > 0 for k in ("validate", "load_plan", "simplify_plan", "render_pages"))
+    assert all(ph[k] > 0 for k in ("validate", "load_plan", "simplify_plan", "coarsen", "encode", "render_pages"))
 
 
 def test_report(bench_run):
@@ -143,7 +143,7 @@ def cloud_page(tmp_path_factory):
 def test_page_facts_of_a_canvas_page(cloud_page):
     facts = bench.page_facts(cloud_page)
     assert facts["canvas"] and facts["shapes"] >= 3000
-    assert facts["expected"] == facts["context"]  # the role shapes are on canvas, not paths
+    assert facts["expected"] == 0  # the role shapes and the context are on canvas, not paths
 
 
 # ---- large point layers in Chromium: one PointCloud per role ------------------------------------

@@ -368,12 +368,16 @@
       lyr.bindPopup(function () { return popupContent(f); }, {maxWidth: 360, className: "geo-popup-wrap"});
     }
 
-    // Context: boundaries in grey, always on, under the role overlays.
+    // Context: boundaries in grey, always on, under the role overlays. They go on one canvas in
+    // a pane of their own below the overlays (hover and click still reach them where no role
+    // shape lies on top): far cheaper to paint than as SVG.
+    map.createPane("geoContext").style.zIndex = 390;
+    var contextRenderer = L.canvas({padding: 0.1, pane: "geoContext"});
     var context = L.layerGroup();
     data.features.forEach(function (f, i) {
       var spec = layersById[f.layer];
       if (!spec || !spec.context || !f.context) return;
-      var opts = {renderer: svg, color: spec.id === "counties" ? "#555" : "#888", weight: spec.id === "province" ? 2 : 1,
+      var opts = {renderer: contextRenderer, color: spec.id === "counties" ? "#555" : "#888", weight: spec.id === "province" ? 2 : 1,
                   fill: spec.style === "area", fillColor: "#ffffff", fillOpacity: 0.0,
                   className: "geo-shape geo-context geo-f-" + i, interactive: spec.style === "area"};
       var lyr = shapeFor(f, opts);
