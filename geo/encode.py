@@ -56,8 +56,8 @@ def _encode_coords_reference(coords) -> str:
     return "".join(out)
 
 
-def decode_indexes(text: str) -> list[int]:
-    """Decode :func:`encode_indexes` (for tests and tools)."""
+def _signed_values(text: str) -> list[int]:
+    """The zig-zag integers of a polyline-alphabet string, in order."""
     values, shift, result = [], 0, 0
     for ch in text:
         b = ord(ch) - 63
@@ -66,20 +66,19 @@ def decode_indexes(text: str) -> list[int]:
         if b < 0x20:
             values.append(~(result >> 1) if result & 1 else result >> 1)
             shift, result = 0, 0
+    return values
+
+
+def decode_indexes(text: str) -> list[int]:
+    """Decode :func:`encode_indexes` (for tests and tools)."""
+    values = _signed_values(text)
     return np.cumsum(values).tolist() if values else []
 
 
 def decode_coords(text: str) -> list[tuple[float, float]]:
     """Decode a polyline string back to (lon, lat) pairs (for tests and tools)."""
-    values, shift, result = [], 0, 0
-    for ch in text:
-        b = ord(ch) - 63
-        result |= (b & 0x1F) << shift
-        shift += 5
-        if b < 0x20:
-            values.append(~(result >> 1) if result & 1 else result >> 1)
-            shift, result = 0, 0
-    arr = np.cumsum(np.array(values, dtype=np.int64).reshape(-1, 2), axis=0) / 10**PRECISION
+    values = np.array(_signed_values(text), dtype=np.int64).reshape(-1, 2)
+    arr = np.cumsum(values, axis=0) / 10**PRECISION
     return [(lon, lat) for lat, lon in arr.tolist()]
 
 

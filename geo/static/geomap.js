@@ -44,19 +44,7 @@
   }
 
   // ---- geometry: encoded polylines -> [lat, lon] arrays ---------------------------------
-  function decode(str) {
-    var out = [], i = 0, lat = 0, lon = 0;
-    while (i < str.length) {
-      for (var k = 0; k < 2; k++) {
-        var b, shift = 0, result = 0;
-        do { b = str.charCodeAt(i++) - 63; result |= (b & 0x1f) << shift; shift += 5; } while (b >= 0x20);
-        var d = (result & 1) ? ~(result >> 1) : (result >> 1);
-        if (k === 0) lat += d; else lon += d;
-      }
-      out.push([lat / 1e5, lon / 1e5]);
-    }
-    return out;
-  }
+  function decode(str) { return pairs(decodeFlat(str)); }
   function decodeGeom(g) {
     switch (g.t) {
       case "Point": return g.c;
