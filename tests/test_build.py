@@ -149,3 +149,34 @@ def test_import_boundaries_reproduces_committed_layers(tmp_path):
     assert r.returncode == 0, r.stderr
     for name in ("counties.geojson", "prefectures.geojson", "province.geojson"):
         assert (layers / name).read_bytes() == (LAYERS / name).read_bytes(), name
+
+
+def test_geopackage_layer_is_mapped_like_geojson(tmp_path):
+    """A layer kept as a GeoPackage in GCJ-02 (pasted from a Chinese map) is validated, converted
+    to WGS-84 and drawn like its GeoJSON twin."""
+    import geopandas as gpd
+
+    from geo.datum import wgs84_to_gcj02
+    from geo.layerio import read_layer
+
+    layers = tmp_path / "layers"
+    shutil.copytree(LAYERS, layers)
+    sites = read_layer(layers / "sites.geojson")
+    rows = [{**{k: v for k, v in f.props.items() if k != "roles"}, "roles": json.dumps(f.props["roles"])}
+            for f in sites]
+    glon, glat = wgs84_to_gcj02([f.geometry.x for f in sites], [f.geometry.y for f in sites])
+    gpd.GeoDataFrame(rows, geometry=gpd.points_from_xy(glon, glat), crs="EPSG:4326").to_file(
+        layers / "sites.gpkg", engine="pyogrio")
+    (layers / "sites.geojson").unlink()
+    toml = layers / "layers.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        'file = "sites.geojson"', 'file = "sites.gpkg"\ndatum = "gcj02"'), encoding="utf-8")
+    out = tmp_path / "maps"
+    r = run("build", "--layers", str(layers), "--out", str(out), "--only", "culture.html")
+    assert r.returncode == 0, r.stderr
+    drawn = {f["id"]: f["g"]["c"] for f in page_json(out / "culture.html")["features"] if f["layer"] == "sites"}
+    assert len(drawn) >= 8
+    for f in sites:
+        if f.id in drawn:
+            lat, lon = drawn[f.id]
+            assert abs(lat - f.geometry.y) < 2e-5 and abs(lon - f.geometry.x) < 2e-5, f.id
