@@ -287,6 +287,9 @@ class MapPage:
         if mp.data is not None:
             try:
                 page.wait_for_function("() => window.GEO !== undefined && window.GEO.map", timeout=10_000)
+                # the basemap is added a frame after the overlays are painted
+                page.wait_for_function(
+                    "() => document.querySelector('.leaflet-control-layers-base input:checked')", timeout=10_000)
             except Exception as exc:
                 raise AssertionError(f"{path.name}: the map never drew (window.GEO missing); "
                                      f"page errors: {mp.errors}; console: {mp.console[:10]}") from exc

@@ -532,7 +532,17 @@
       bases[esc(b.name) + (b.datum === "gcj02" ? " <small>(GCJ-02)</small>" : "")] = lyr;
       if (!first) first = lyr;
     });
-    first.addTo(map);
+    // The basemap comes a frame after the overlays are painted: the plan is on screen before
+    // the first tile request goes out (tiles are slow, or blocked, where many users are).
+    var addBase = function () {
+      requestAnimationFrame(function () {
+        setTimeout(function () {
+          var chosen = Object.keys(bases).some(function (k) { return map.hasLayer(bases[k]); });
+          if (!chosen) first.addTo(map);
+        }, 0);
+      });
+    };
+    if (document.readyState === "complete") addBase(); else window.addEventListener("load", addBase);
 
     function setDatum(d) {
       if (d === datum) return;
