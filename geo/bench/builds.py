@@ -1,0 +1,217 @@
+"""Builds: ours through the CLI, plain folium through its script; what a page should draw; where a build's time goes."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .common import OVERVIEW, REPO_ROOT
+
+# ---------------------------------------------------------------------------------------------
+# the plain-folium equivalent of the overview
+
+#: The overview made with folium the obvious way. Run as ``python plain.py LAYERS OUT.html``;
+#: it also writes ``OUT.html.json`` with how many paths and markers the page should draw.
+PLAIN_SCRIPT = r'''
+"""six-cities.html the plain-folium way: every feature at full resolution, as GeoJSON."""
+import json
+import sys
+
+import folium
+from shapely.geometry import mapping
+
+from geo.plan import load_plan
+
+layers_dir, out = sys.argv[1], sys.argv[2]
+plan = load_plan(layers_dir)
+FIELDS = ["name_en", "name_zh", "kind", "description"]
+
+
+def collection(features):
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": mapping(f.geometry),
+         "properties": {k: str(f.props.get(k, "")) for k in FIELDS}} for f in features]}
+
+
+m = folium.Map(location=[44.0, 125.5], zoom_start=8)
+drawn = {"paths": 0, "markers": 0}
+
+
+def count(features):
+    for f in features:
+        drawn["markers" if f.geometry.geom_type == "Point" else "paths"] += 1
+
+
+for layer_id in ("province", "prefectures", "counties"):
+    spec = next(s for s in plan.catalogue.layers if s.id == layer_id)
+    feats = plan.layer_features(layer_id)
+    folium.GeoJson(collection(feats), name=spec.title_en,
+                   style_function=lambda _: {"color": "#666", "weight": 1, "fillOpacity": 0}).add_to(m)
+    count(feats)
+
+bounds = None
+for role in plan.registry.group("six-cities"):
+    feats = plan.with_role(role.id)
+    group = folium.FeatureGroup(name=f"{role.name_en} {role.name_zh}")
+    folium.GeoJson(
+        collection(feats),
+        style_function=lambda _, c=role.colour: {"color": c, "fillColor": c, "weight": 2, "fillOpacity": 0.4},
+        tooltip=folium.GeoJsonTooltip(fields=["name_en", "name_zh"]),
+        popup=folium.GeoJsonPopup(fields=FIELDS),
+    ).add_to(group)
+    group.add_to(m)
+    count(feats)
+    for f in feats:
+        b = f.geometry.bounds
+        bounds = b if bounds is None else (min(bounds[0], b[0]), min(bounds[1], b[1]),
+                                           max(bounds[2], b[2]), max(bounds[3], b[3]))
+folium.LayerControl().add_to(m)
+if bounds:
+    m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+m.save(out)
+with open(out + ".json", "w") as fh:
+    json.dump(drawn, fh)
+'''
+
+
+
+# ---------------------------------------------------------------------------------------------
+# builds
+
+def _env() -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO_ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return env
+
+
+@dataclass
+class Build:
+    seconds: float  # the whole process, wall clock (median of the runs)
+    runs: list[float]
+    page: Path  # the overview page
+    size: int  # its bytes
+    note: str = ""
+
+
+def build_ours(layers_dir: Path | str, out_dir: Path | str, runs: int = 1) -> Build:
+    """Time ``python -m geo build --layers L --out O -q`` (every map) as a subprocess."""
+    out_dir = Path(out_dir)
+    times = []
+    for _ in range(runs):
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        t0 = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "geo", "build", "--layers", str(layers_dir),
+                               "--out", str(out_dir), "-q"], cwd=REPO_ROOT, env=_env(),
+                              capture_output=True, text=True, check=False)
+        times.append(time.perf_counter() - t0)
+        if proc.returncode != 0:
+            raise RuntimeError(f"geo build failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
+    page = out_dir / OVERVIEW
+    pages = len(list(out_dir.glob("*.html")))
+    return Build(statistics.median(times), times, page, page.stat().st_size, f"{pages} pages")
+
+
+def build_plain(layers_dir: Path | str, out_dir: Path | str, runs: int = 1) -> Build:
+    """Time :data:`PLAIN_SCRIPT` (the one overview, plain folium) as a subprocess."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    script = out_dir / "plain_folium_overview.py"
+    script.write_text(PLAIN_SCRIPT, encoding="utf-8")
+    page = out_dir / OVERVIEW
+    times = []
+    for _ in range(runs):
+        page.unlink(missing_ok=True)
+        t0 = time.perf_counter()
+        proc = subprocess.run([sys.executable, str(script), str(Path(layers_dir).resolve()), str(page)],
+                              cwd=out_dir, env=_env(), capture_output=True, text=True, check=False)
+        times.append(time.perf_counter() - t0)
+        if proc.returncode != 0:
+            raise RuntimeError(f"plain folium script failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
+    return Build(statistics.median(times), times, page, page.stat().st_size, "1 page")
+
+
+_EXTERNAL = re.compile(r"<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.IGNORECASE)
+
+
+def page_facts(path: Path | str) -> dict:
+    """What a page should draw, read from the page itself.
+
+    Ours: from its embedded JSON (SVG paths to expect, role shapes, canvas or not, roles).
+    Plain: from the ``.json`` the plain script writes beside it.
+    """
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    external = len(_EXTERNAL.findall(text))
+    m = re.search(r'<script type="application/json" id="geo-data">(.*?)</script>', text, re.DOTALL)
+    if not m:
+        side = Path(str(path) + ".json")
+        drawn = json.loads(side.read_text()) if side.exists() else {"paths": 0, "markers": 0}
+        return {"ours": False, "expected": drawn["paths"] + drawn["markers"], "external_assets": external,
+                "shapes": drawn["paths"] + drawn["markers"], "canvas": False}
+    data = json.loads(m.group(1))
+    page_roles = data["page_roles"]
+    context = sum(1 for f in data["features"] if f.get("context"))
+    shapes = sum(len({r["role"] for r in f.get("roles", []) if r["role"] in page_roles}) for f in data["features"])
+    per_role = {r: sum(1 for f in data["features"] if any(x["role"] == r for x in f.get("roles", [])))
+                for r in page_roles}
+    # the grey context boundaries are painted on a canvas of their own: the SVG paths to wait
+    # for are the role shapes (none when the role shapes are on canvas too)
+    return {"ours": True, "canvas": bool(data.get("canvas")), "context": context, "shapes": shapes,
+            "per_role": per_role, "features": len(data["features"]),
+            "expected": 0 if data.get("canvas") else shapes, "external_assets": external}
+
+
+
+# ---------------------------------------------------------------------------------------------
+# where a build's time goes
+
+def build_phases(layers_dir: Path | str, out_dir: Path | str) -> dict:
+    """One in-process build, timed by phase (imports excluded): what the CLI process spends,
+    in the same steps as :func:`geo.build.build_maps`."""
+    from ..build import _validate
+    from ..layerio import atomic_write
+    from ..maps import index_html, page_specs
+    from ..plan import load_plan
+    from ..render import encode_pages, render_page
+    from ..simplify import coarsen, simplify_plan
+
+    out_dir = Path(out_dir)
+    t = {}
+
+    def step(name, fn):
+        t0 = time.perf_counter()
+        value = fn()
+        t[name] = time.perf_counter() - t0
+        return value
+
+    step("validate", lambda: _validate(layers_dir))
+    plan = step("load_plan", lambda: load_plan(layers_dir))
+    geoms = step("simplify_plan", lambda: simplify_plan(plan))
+    coarse = step("coarsen", lambda: coarsen(plan, geoms))
+    encoded = step("encode", lambda: encode_pages(plan, geoms, coarse))
+    pages = page_specs(plan)
+
+    def write_all():
+        for page in pages:
+            atomic_write(out_dir / page.file, render_page(plan, page, geoms, encoded=encoded))
+        atomic_write(out_dir / "index.html", index_html(pages, {}))
+
+    step("render_pages", write_all)
+    t["pages"] = len(pages)
+    return t
+
+
+def import_seconds(module: str = "geo.build") -> float:
+    """Wall time of a Python process that only imports ``module``."""
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", f"import {module}"], cwd=REPO_ROOT, env=_env(), check=True)
+    return time.perf_counter() - t0

@@ -1,0 +1,218 @@
+"""BENCHMARKS.md from a run's results."""
+
+from __future__ import annotations
+
+from .builds import PLAIN_SCRIPT
+from .common import BOX, LOAD_LIMIT_S, OVERVIEW, SIX_ROLES, TOGGLE_LIMIT_S
+from .run import usable
+
+# ---------------------------------------------------------------------------------------------
+# the report
+
+def _kib(n: int) -> str:
+    return f"{n / 1024:,.0f} KiB" if n < 10 * 1024 * 1024 else f"{n / 1024 / 1024:,.1f} MiB"
+
+
+def _s(ms: float | None) -> str:
+    return "—" if ms is None else f"{ms / 1000:.2f} s"
+
+
+def _verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("MET" if ok else "MISSED")
+
+
+def targets(res: dict) -> list[tuple[str, str, bool | None]]:
+    """The done-when targets: (what, measured, met)."""
+    o, p, s = res["ours"], res["plain"], res["simplify"]
+    out = []
+    ratio = o["build"].size / p["build"].size
+    out.append(("(a) self-contained overview ≤ 1/4 of the plain page's size",
+                f"{_kib(o['build'].size)} / {_kib(p['build'].size)} = {ratio:.3f}", ratio <= 0.25))
+    out.append(("(b) max boundary displacement ≤ 50 m", f"{s['max_displacement_m']:.1f} m",
+                s["max_displacement_m"] <= 50))
+    r = o["build"].seconds / p["build"].seconds
+    out.append(("(c) building ALL maps no slower than plain folium's one overview",
+                f"{o['build'].seconds:.2f} s vs {p['build'].seconds:.2f} s = {r:.2f}", r <= 1))
+    ol, pl = o.get("load"), p.get("load")
+    if ol and pl and ol.ms and pl.ms:
+        r = ol.ms / pl.ms
+        out.append(("(d) overview drawn in ≤ half the plain-folium time",
+                    f"{_s(ol.ms)} vs {_s(pl.ms)} = {r:.2f}", r <= 0.5))
+    else:
+        out.append(("(d) overview drawn in ≤ half the plain-folium time", "not measured", None))
+    ten = next((r for r in res.get("scale", []) if r["kind"] == "points" and r["n"] == 10_000), None)
+    if ten and "build" in ten:
+        out.append(("(e) 10k sites: build (all maps) < 10 s", f"{ten['build'].seconds:.2f} s",
+                    ten["build"].seconds < 10))
+        ld = ten.get("load")
+        if ld and ld.ms is not None:
+            out.append(("(e) 10k sites: load-to-drawn < 1 s", _s(ld.ms), ld.ms < 1000))
+            worst = None if ld.toggle_off_ms is None else max(ld.toggle_off_ms, ld.toggle_on_ms)
+            out.append(("(e) 10k sites: toggle a role off, and on, < 1 s each",
+                        f"off {_s(ld.toggle_off_ms)}, on {_s(ld.toggle_on_ms)}",
+                        None if worst is None else worst < 1000))
+    else:
+        out.append(("(e) 10k sites", "not in this run (--quick)", None))
+    return out
+
+
+def format_report(res: dict, command: str = "python -m geo bench") -> str:
+    from ..simplify import COARSE_TOLERANCE_M, LOD_ZOOM
+
+    m, s, o, p = res["machine"], res["simplify"], res["ours"], res["plain"]
+    ol, pl = o.get("load"), p.get("load")
+    L: list[str] = []
+    add = L.append
+    add("# Benchmarks")
+    add("")
+    add(f"Written by `{command}`{' (--quick: a reduced set)' if res['quick'] else ''}; run it again to "
+        "regenerate this file (`--out PATH` writes elsewhere). A benchmark, not a test: the numbers "
+        "depend on the machine and on what else it is doing.")
+    add("")
+    add("## Machine")
+    add("")
+    add(f"- date: {m['date']}")
+    add(f"- CPU: {m['cpu']}, {m['cores']} cores; RAM {m['ram_gib']} GiB")
+    add(f"- OS: {m['os']}")
+    add(f"- Python {m['python']}, folium {m['folium']}, shapely {m['shapely']}, playwright {m['playwright']}")
+    add(f"- browser: {m['chromium']}, headless, 1280×860 viewport")
+    add(f"- load average (1, 5, 15 min) at the start: {res['loadavg_start']}; at the end: {res.get('loadavg_end', '?')}"
+        f"; the run took {res.get('seconds', 0):.0f} s")
+    add("")
+    add("## Simplification (official boundaries)")
+    add("")
+    add(f"- tolerance: {s['tolerance_m']:g} m (`geo.simplify.TOLERANCE_M`: one screen pixel at the maximum "
+        f"zoom, {s['max_zoom']}), coverage-preserving (`shapely.coverage_simplify`)")
+    add(f"- below zoom {LOD_ZOOM} pages draw a coarse form of each polygon: a subset of its page vertices, "
+        f"simplified again as a coverage to {COARSE_TOLERANCE_M:g} m (`geo.simplify.COARSE_TOLERANCE_M`, one "
+        f"pixel at zoom {LOD_ZOOM - 1}); the page lists which vertices, so each geometry is still in it once")
+    add(f"- maximum boundary displacement (Hausdorff distance, equal-area metres): **{s['max_displacement_m']:.1f} m** "
+        f"(feature {s['worst_feature']}; the limit is 50 m)")
+    if s.get("reference_m") is not None:
+        add(f"  - through `geo.simplify.max_displacement_m` (GEOS Hausdorff): {s['reference_m']:.1f} m, in "
+            f"{s['reference_seconds']:.0f} s; the table's numbers come from `geo.bench.displacement_m`, the "
+            "same distance by nearest-edge queries")
+    add(f"- vertices of official polygons: {s['official_before']:,} → {s['official_after']:,} "
+        f"({s['official_after'] / max(1, s['official_before']):.0%}); all polygons: "
+        f"{s['all_before']:,} → {s['all_after']:,}; `simplify_plan` took {s['seconds']:.2f} s")
+    add("")
+    add("| layer | features | vertices before | after | max displacement |")
+    add("|---|---:|---:|---:|---:|")
+    for lid, row in s["per_layer"].items():
+        add(f"| {lid} | {row['features']} | {row['before']:,} | {row['after']:,} | {row['max_m']:.1f} m |")
+    add("")
+    add("## The overview: ours against plain folium")
+    add("")
+    add(f"Build: the whole process, wall clock, median of {res['build_runs']} (run in turns). Ours is "
+        "`python -m geo build`, which validates the layers and writes **all** "
+        f"{o['build'].note}; plain is the script at the end of this file, writing the one overview. "
+        "Load-to-drawn: navigation start to the first frame painted after `load` with every vector path "
+        f"in the DOM (and the page's drawing code done), median of {res['runs']} fresh loads, the two pages "
+        f"in turns. Toggle: the `{res.get('toggle_role', SIX_ROLES[0])}` role switched off, then on, in the "
+        "layer control, each until a frame is painted; median of 5. Tile requests fail at once for both pages "
+        "(no network). Plain folium adds its basemap with the map; ours adds it a frame after the overlays are "
+        "painted (so the plan shows before any tile request), which is inside this measure for plain and "
+        "after it for ours: it is what a user sees first.")
+    add("")
+    add("| | page size | build (process) | load-to-drawn | toggle off + on | paths + markers drawn |")
+    add("|---|---:|---:|---:|---:|---:|")
+    add(f"| ours `{OVERVIEW}` | {o['build'].size:,} B ({_kib(o['build'].size)}), self-contained "
+        f"({o['facts']['external_assets']} external files) | {o['build'].seconds:.2f} s (all maps) | "
+        f"{_s(ol.ms if ol else None)} | {_s(ol.toggle_ms if ol else None)} | {ol.drawn if ol else '—'} |")
+    add(f"| plain folium | {p['build'].size:,} B ({_kib(p['build'].size)}) + CDN assets not counted "
+        f"({p['facts']['external_assets']} linked) | {p['build'].seconds:.2f} s (one page) | "
+        f"{_s(pl.ms if pl else None)} | {_s(pl.toggle_ms if pl else None)} | {pl.drawn if pl else '—'} |")
+    ratio_t = f"{ol.ms / pl.ms:.2f}" if ol and pl and ol.ms and pl.ms else "—"
+    ratio_g = f"{ol.toggle_ms / pl.toggle_ms:.2f}" if ol and pl and ol.toggle_ms and pl.toggle_ms else "—"
+    add(f"| ours / plain | {o['build'].size / p['build'].size:.3f} | "
+        f"{o['build'].seconds / p['build'].seconds:.2f} | {ratio_t} | {ratio_g} | |")
+    add("")
+    runs_line = (f"Builds (s): ours {', '.join(f'{x:.2f}' for x in o['build'].runs)}; "
+                 f"plain {', '.join(f'{x:.2f}' for x in p['build'].runs)}.")
+    if ol and ol.runs:
+        runs_line += (f" Loads (ms): ours {', '.join(f'{x:.0f}' for x in ol.runs)}; "
+                      f"plain {', '.join(f'{x:.0f}' for x in pl.runs) if pl else '—'}.")
+    if ol and ol.error:
+        runs_line += f" Ours failed: {ol.error}."
+    if pl and pl.error:
+        runs_line += f" Plain failed: {pl.error}."
+    add(runs_line)
+    add("")
+    ph = res.get("phases")
+    if ph:
+        imp = res.get("imports", {})
+        add("Where our build's time goes (one in-process build; the process adds Python's start and imports: "
+            f"{imp.get('geo.build', 0):.2f} s for `import geo.build`, against {imp.get('plain', 0):.2f} s for "
+            "the plain script's imports):")
+        add("")
+        add(f"- validate the layers: {ph['validate']:.2f} s (parses every layer file; `load_plan` reuses the parse)")
+        add(f"- `load_plan`: {ph['load_plan']:.2f} s; `simplify_plan`: {ph['simplify_plan']:.2f} s; "
+            f"`coarsen` (the forms drawn below zoom {LOD_ZOOM}): {ph['coarsen']:.2f} s; "
+            f"encode every geometry once: {ph['encode']:.2f} s")
+        add(f"- render and write {ph['pages']} pages and the index: {ph['render_pages']:.2f} s")
+        add("")
+    b = res.get("browser")
+    if b:
+        add("The plain page's CDN files, answered from local copies by Playwright routes:")
+        add("")
+        for prefix, how in b["routes"]:
+            add(f"- `{prefix}` → {how}")
+        if b["missing"]:
+            add(f"- no local copy, answered with an empty 200: {'; '.join(b['missing'])}")
+        add(f"- per load: plain {pl.served if pl else 0} requests answered locally, {pl.aborted if pl else 0} failed "
+            f"(tiles); ours {ol.served if ol else 0} answered, {ol.aborted if ol else 0} failed (tiles)")
+        add("")
+    else:
+        add(f"(Browser measurements skipped: {res.get('browser_error', '--no-browser')}.)")
+        add("")
+    add("## Scale: synthetic layers on the overview")
+    add("")
+    add(f"A copy of the real layers plus a `synthetic` layer: random points, or a grid of small hexagons, inside "
+        f"lon {BOX[0]}–{BOX[2]}, lat {BOX[1]}–{BOX[3]}; each feature takes one six-cities role, round robin, so "
+        "all of them are on the overview. Build: `python -m geo build`, all maps, validation included. Toggle: "
+        f"the role with the most shapes, off and on. Usable: load-to-drawn ≤ {LOAD_LIMIT_S:g} s and each toggle "
+        f"≤ {TOGGLE_LIMIT_S:g} s. Rendering: SVG, one Leaflet layer per shape, below 3,000 role shapes; above, "
+        "canvas, with each role's points drawn by one `PointCloud` layer (geo/static/geomap.js).")
+    add("")
+    add("| synthetic | build (all maps) | overview size | rendering | load-to-drawn | toggle off / on | usable |")
+    add("|---|---:|---:|---|---:|---:|---|")
+    for row in res.get("scale", []):
+        what = f"{row['n']:,} {row['kind']}"
+        if "error" in row:
+            add(f"| {what} | failed: {row['error'][:160]} | | | | | no |")
+            continue
+        f, ld = row["facts"], row.get("load")
+        render = ("canvas" + (", points as PointClouds" if row["kind"] == "points" else "")) if f["canvas"] else "SVG"
+        if ld is None:
+            add(f"| {what} | {row['build'].seconds:.2f} s | {_kib(row['build'].size)} | {render} | — | — | — |")
+            continue
+        ok = usable(row)
+        add(f"| {what} | {row['build'].seconds:.2f} s | {_kib(row['build'].size)} | {render}; "
+            f"{f['shapes']:,} role shapes | {_s(ld.ms)}{' (' + ld.error + ')' if ld.error else ''} | "
+            f"{_s(ld.toggle_off_ms)} / {_s(ld.toggle_on_ms)} | {'yes' if ok else 'NO'} |")
+    add("")
+    rows = [r for r in res.get("scale", []) if usable(r) is not None]
+    if rows:
+        bad = [r for r in rows if not usable(r)]
+        if bad:
+            add("Not usable: " + "; ".join(f"{r['n']:,} {r['kind']}" for r in bad) + ".")
+        else:
+            add(f"Every measured size stayed usable (largest: {max(r['n'] for r in rows):,} "
+                f"{max(rows, key=lambda r: r['n'])['kind']}).")
+        add("")
+    add("## Done-when targets")
+    add("")
+    add("| target | measured | |")
+    add("|---|---|---|")
+    for what, measured, ok in targets(res):
+        add(f"| {what} | {measured} | {_verdict(ok)} |")
+    add("")
+    add("## The plain-folium script")
+    add("")
+    add("Run as its own process: `python plain_folium_overview.py LAYERS_DIR OUT.html`.")
+    add("")
+    add("```python")
+    add(PLAIN_SCRIPT.strip())
+    add("```")
+    add("")
+    return "\n".join(L)
