@@ -12,7 +12,7 @@ import json
 import math
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -47,17 +47,10 @@ class Feature:
     geometry: object = None
     layer: str = ""
     index: int = 0
-    extra: dict = field(default_factory=dict)
 
     @property
     def id(self) -> str:
         return str(self.props.get("id", ""))
-
-    def roles(self) -> list[dict]:
-        return [r for r in (self.props.get("roles") or []) if isinstance(r, dict)]
-
-    def role_ids(self) -> list[str]:
-        return [str(r.get("role")) for r in self.roles()]
 
 
 def _polygon(rings):

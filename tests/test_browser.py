@@ -179,6 +179,15 @@ def test_overlays_toggle(built_maps, open_page, file):
 # ---- tooltips and popups ----------------------------------------------------------------
 
 
+def _first_reachable(mp, features):
+    """The first of ``features`` the pointer can reach on the page, and where; (None, None) if none."""
+    for f in features:
+        pt = mp.hit_point(f["id"])
+        if pt:
+            return f, pt
+    return None, None
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("file", MAP_PAGES)
 def test_hover_and_popup(built_maps, open_page, file):
@@ -189,13 +198,7 @@ def test_hover_and_popup(built_maps, open_page, file):
     feats = mp.data["features"]
 
     # hover a district: its tooltip names it in English and Chinese
-    county, pt = None, None
-    for f in feats:
-        if f["layer"] == "counties":
-            pt = mp.hit_point(f["id"])
-            if pt:
-                county = f
-                break
+    county, pt = _first_reachable(mp, [f for f in feats if f["layer"] == "counties"])
     assert county is not None, f"{file}: no district can be hovered (is something drawn over them all?)"
     page.mouse.move(pt["x"], pt["y"])
     tip = page.locator(".leaflet-tooltip.geo-tooltip")
@@ -211,12 +214,7 @@ def test_hover_and_popup(built_maps, open_page, file):
     # click a feature with a role: its popup quotes the source passage
     order = [f for f in feats if f["layer"] == "counties" and f["roles"]] + \
             [f for f in feats if f["layer"] != "counties" and f["roles"]]
-    target, pt = None, None
-    for f in order:
-        pt = mp.hit_point(f["id"])
-        if pt:
-            target = f
-            break
+    target, pt = _first_reachable(mp, order)
     assert target is not None, f"{file}: no feature with a role can be clicked"
     page.mouse.click(pt["x"], pt["y"])
     popup = page.locator(".leaflet-popup .geo-popup")
