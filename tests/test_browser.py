@@ -219,7 +219,8 @@ def test_hover_and_popup(built_maps, open_page, file):
     page.mouse.click(pt["x"], pt["y"])
     popup = page.locator(".leaflet-popup .geo-popup")
     popup.wait_for(state="visible")
-    assert popup.locator("h3").text_content() == target["name_en"]
+    assert popup.locator("h3 .geo-en").text_content() == target["name_en"]
+    assert popup.locator("h3 .geo-zh").text_content() == target["name_zh"]
     sources = popup.locator(".geo-source")
     assert sources.count() == len(target["roles"]) >= 1
     quoted = " ".join(sources.all_text_contents())

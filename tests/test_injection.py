@@ -95,7 +95,9 @@ def test_hostile_text_shows_literally(hostile_maps, open_page):
     assert NAME_EN in popup.text_content() and NAME_ZH in popup.text_content()
     settle()
 
-    # the zone's popup: its description, literally
+    # the zone's popup: its description, literally (the district's popup closed and the view it
+    # panned restored first: the popup or the legend may cover the zone)
+    page.evaluate("GEO.map.closePopup(); GEO.map.fitBounds(GEO.page.data.bounds, {padding: [10, 10], animate: false})")
     zpt = mp.hit_point(ZONE)
     assert zpt, "the zone cannot be clicked"
     page.mouse.move(zpt["x"], zpt["y"])

@@ -1,0 +1,96 @@
+/* content.js: what a tooltip and a popup say about a feature, made when first shown.
+ *
+ * Built with textContent only (via G.el / G.bi): a name holding markup stays text.
+ */
+(function (G) {
+  "use strict";
+  var el = G.el, bi = G.bi, t = G.t, pair = G.pair, join = G.join;
+
+  G.content = function (P) {
+    var roles = P.roles, parts = P.parts, sources = P.sources;
+
+    function name(f) { return pair(f.name_en, f.name_zh); }
+
+    // "Role: part" for each role the feature takes on this page, in both languages.
+    function roleLine(f) {
+      return join((f.roles || []).map(function (r) {
+        var role = roles[r.role] || {name_en: r.role, name_zh: r.role};
+        var part = parts[r.part] || {en: r.part, zh: r.part};
+        return t("role_part", {role: pair(role.name_en, role.name_zh), part: pair(part.en, part.zh)});
+      }), " · ");
+    }
+
+    function within(f, tag, cls) {
+      return (f.within || []).map(function (id) {
+        var c = P.byId[id];
+        return c ? bi(t("within", {name: name(c), roles: roleLine(c)}), tag, cls) : null;
+      }).filter(Boolean);
+    }
+
+    function tooltip(f) {
+      var box = el("div", "geo-tip");
+      box.appendChild(bi(name(f), "div", "geo-tip-name", {block: true}));
+      if ((f.roles || []).length) box.appendChild(bi(roleLine(f), "div", "geo-tip-roles"));
+      within(f, "div", "geo-tip-within").forEach(function (e) { box.appendChild(e); });
+      if (f.basis === "schematic") box.appendChild(bi(t("tip_schematic"), "div", "geo-tip-caveat"));
+      return box;
+    }
+
+    function sourceQuote(s) {
+      var q = el("blockquote", "geo-source");
+      if (s.quote) { var quote = el("span", "geo-quote", "“" + s.quote + "”"); quote.lang = "en"; q.appendChild(quote); }
+      q.appendChild(el("cite", null, s.title + " (" + s.reference + ")"));
+      return q;
+    }
+
+    function popup(f) {
+      var box = el("div", "geo-popup");
+      box.appendChild(bi(name(f), "h3", null, {block: true}));
+      if (f.kind) box.appendChild(el("div", "geo-kind", f.kind));
+      if ((f.roles || []).length) {
+        var ul = el("ul", "geo-roles");
+        f.roles.forEach(function (r) {
+          var role = roles[r.role] || {name_en: r.role, name_zh: "", colour: "#777"};
+          var part = parts[r.part] || {en: r.part, zh: ""};
+          var li = el("li");
+          var sw = el("span", "geo-swatch");
+          sw.style.background = role.colour;
+          li.appendChild(sw);
+          li.appendChild(bi(pair(role.name_en, role.name_zh), "b"));
+          li.appendChild(document.createTextNode(" — "));
+          li.appendChild(bi(pair(part.en, part.zh)));
+          if (sources[r.source]) li.appendChild(sourceQuote(sources[r.source]));
+          ul.appendChild(li);
+        });
+        box.appendChild(ul);
+      }
+      within(f, "p", "geo-within").forEach(function (e) { box.appendChild(e); });
+      if (f.description) { var d = el("p", "geo-desc", f.description); d.lang = "en"; box.appendChild(d); }
+      var facts = el("dl", "geo-facts");
+      function fact(key, value) {
+        if (value == null || value === "") return;
+        facts.appendChild(bi(t(key), "dt"));
+        facts.appendChild(typeof value === "string" ? el("dd", null, value) : bi(value, "dd"));
+      }
+      if (f.area_km2) fact("fact_area_computed", f.area_km2.toLocaleString("en", {maximumFractionDigits: 1}) + " km²");
+      if (f.area_published_km2) fact("fact_area_published", f.area_published_km2.toLocaleString("en") + " km²" +
+                                     (f.area_source ? " — " + f.area_source : ""));
+      var basis = G.i18n.has("basis_" + f.basis) ? t("basis_" + f.basis) : pair(f.basis, f.basis);
+      fact("fact_geometry", f.geometry_source ? join([basis, f.geometry_source], " — ") : basis);
+      if (f.position_source) fact("fact_position", f.position_source);
+      fact("fact_id", f.id);
+      box.appendChild(facts);
+      if (f.basis === "schematic") {
+        var caveat = [t("caveat_schematic")];
+        if (f.position_error_m) caveat.push(t("caveat_position_error", {km: f.position_error_m / 1000}));
+        if (f.schematic_area_km2) caveat.push(t("caveat_circle"));
+        box.appendChild(bi(join(caveat, " ", ""), "p", "geo-caveat"));
+      } else if (f.basis === "derived") {
+        box.appendChild(bi(t("note_derived"), "p", "geo-note"));
+      }
+      return box;
+    }
+
+    return {tooltip: tooltip, popup: popup, roleLine: roleLine};
+  };
+})(window.GeoMap);

@@ -1,0 +1,108 @@
+/* controls.js: basemaps, the layer control, the title box, the legend and the scale bar. */
+(function (G) {
+  "use strict";
+  var el = G.el, bi = G.bi, t = G.t, pair = G.pair;
+
+  // A tile layer per basemap ("plain" has none); each carries its datum. The basemap is added
+  // a frame after the overlays are painted: the plan is on screen before the first tile
+  // request goes out (tiles are slow, or blocked, where many users are).
+  function basemaps(P) {
+    var data = P.data, map = P.map, bases = {}, first = null;
+    data.basemaps.forEach(function (b) {
+      var lyr = b.url ? L.tileLayer(b.url, {attribution: b.attribution, maxZoom: data.max_zoom,
+                                             maxNativeZoom: b.max_zoom, datum: b.datum})
+                      : L.layerGroup([], {datum: b.datum});
+      lyr.options.datum = b.datum;
+      lyr.geoBasemap = b.id;
+      bases[G.biHTML(pair(b.name, b.name_zh || b.name)) +
+            (b.datum === "gcj02" ? " <small>(GCJ-02)</small>" : "")] = lyr;
+      if (!first) first = lyr;
+    });
+    var addBase = function () {
+      requestAnimationFrame(function () {
+        setTimeout(function () {
+          var chosen = Object.keys(bases).some(function (k) { return map.hasLayer(bases[k]); });
+          if (!chosen) first.addTo(map);
+        }, 0);
+      });
+    };
+    if (document.readyState === "complete") addBase(); else window.addEventListener("load", addBase);
+    map.on("baselayerchange", function (e) { G.shapes.setDatum(P, e.layer.options.datum || "wgs84"); });
+    return bases;
+  }
+
+  // The layer control: basemaps, then one overlay per role named "English (中文)".
+  function layerControl(P, bases, groups) {
+    var overlays = {};
+    P.data.page_roles.forEach(function (rid) {
+      var role = P.roles[rid];
+      overlays["<span class='geo-ov' data-role='" + G.esc(rid) + "'><i style='background:" + G.esc(role.colour) +
+               "'></i>" + G.biHTML(pair(role.name_en, role.name_zh), true) + "</span>"] = groups[rid];
+    });
+    var control = L.control.layers(bases, overlays, {collapsed: false, position: "topright"}).addTo(P.map);
+    control.getContainer().classList.add("geo-layers");
+    return control;
+  }
+
+  var Info = L.Control.extend({
+    options: {position: "topleft"},
+    onAdd: function () {
+      var data = this.options.data, box = el("div", "geo-title leaflet-bar");
+      box.appendChild(bi(pair(data.title, data.title_zh), "h1", null, {block: !!data.title_zh}));
+      if (data.subtitle) box.appendChild(bi(pair(data.subtitle, data.subtitle_zh), "div", "geo-subtitle"));
+      if (data.index_href) {
+        var a = bi(t("all_maps"), "a");
+        a.href = data.index_href;
+        box.appendChild(a);
+      }
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    }
+  });
+
+  // The symbols a legend may explain, in order; it lists those the page uses (P.seen).
+  var KEYS = ["strong", "light", "stripes", "outline", "line", "dashed", "point", "boundary"];
+
+  var Legend = L.Control.extend({
+    options: {position: "bottomleft"},
+    onAdd: function () {
+      var P = this.options.page, data = P.data, box = el("div", "geo-legend leaflet-bar");
+      box.appendChild(bi(t("legend"), "h2"));
+      var ul = el("ul");
+      data.page_roles.forEach(function (rid) {
+        var r = P.roles[rid], li = el("li", "geo-legend-role");
+        li.setAttribute("data-role", rid);
+        var sw = el("span", "geo-swatch"); sw.style.background = r.colour;
+        li.appendChild(sw);
+        li.appendChild(bi(pair(r.name_en, r.name_zh)));
+        li.title = r.description;
+        ul.appendChild(li);
+      });
+      box.appendChild(ul);
+      var keys = el("ul", "geo-legend-keys");
+      KEYS.forEach(function (k) {
+        if (k !== "boundary" && !P.seen[k]) return;
+        var li = el("li");
+        li.appendChild(el("span", "geo-key geo-key-" + k));
+        li.appendChild(bi(t("key_" + k)));
+        keys.appendChild(li);
+      });
+      box.appendChild(keys);
+      if (data.note) box.appendChild(bi(pair(data.note, data.note_zh), "p", "geo-legend-note"));
+      box.appendChild(bi(t("boundary_note", data.boundary), "p", "geo-legend-note"));
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    }
+  });
+
+  function add(P, bases, groups) {
+    var control = layerControl(P, bases, groups);
+    L.control.scale({metric: true, imperial: false, maxWidth: 160}).addTo(P.map);
+    new Info({data: P.data}).addTo(P.map);
+    new Legend({page: P}).addTo(P.map);
+    return control;
+  }
+
+  G.controls = {basemaps: basemaps, add: add};
+})(window.GeoMap);

@@ -1,0 +1,42 @@
+/* page.js: draw a page. GeoMap.render(map, data) is called by the page with the JSON the
+ * build embeds (geo/render.py); it wires the other modules together and exposes window.GEO,
+ * the handle the tests and the other in-page tools use. */
+(function (global, G) {
+  "use strict";
+
+  G.render = function (map, data) {
+    if (global.performance && performance.mark) performance.mark("geo-render-start");
+    G.i18n.init(data.strings);
+    G.i18n.setLang(document.documentElement.getAttribute("data-lang") || "both");
+    var P = {map: map, data: data, roles: {}, parts: data.parts, sources: data.sources, layersById: {}, byId: {},
+             datum: "wgs84", coarse: false, drawn: [], labels: [], clouds: [], seen: {}};
+    data.roles.forEach(function (r) { P.roles[r.id] = r; });
+    data.layers.forEach(function (l) { P.layersById[l.id] = l; });
+    data.features.forEach(function (f) { G.geometry.prepareFeature(f); P.byId[f.id] = f; });
+    P.content = G.content(P);
+    P.svg = L.svg({padding: 0.1});  // little drawn off screen: a quicker first frame
+    P.canvas = data.canvas ? L.canvas({padding: 0.1}) : null;
+    map.addLayer(P.svg);
+    // Fit first, so every shape is projected once, at the zoom it is first seen at.
+    map.fitBounds(data.bounds, {padding: [10, 10]});
+    P.coarse = map.getZoom() < data.lod_zoom;
+
+    var context = G.shapes.drawContext(P);
+    var updateLabels = G.shapes.makeLabels(P);
+    var groups = G.shapes.drawRoles(P);
+    G.shapes.wireClouds(P);
+    var bases = G.controls.basemaps(P);
+    document.body.setAttribute("data-datum", P.datum);
+    G.controls.add(P, bases, groups);
+    G.shapes.followZoom(P);
+    updateLabels();
+
+    var api = {map: map, page: P, coarse: function () { return P.coarse; }, overlays: groups, clouds: P.clouds,
+               context: context, bases: bases, drawn: P.drawn, labels: P.labels,
+               setDatum: function (d) { G.shapes.setDatum(P, d); }, datum: function () { return P.datum; },
+               toGcj: G.toGcj};
+    global.GEO = api;
+    if (global.performance && performance.mark) performance.mark("geo-render-end");
+    return api;
+  };
+})(window, window.GeoMap);

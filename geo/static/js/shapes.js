@@ -1,0 +1,253 @@
+/* shapes.js: the page's shapes. Grey context boundaries, labels, one overlay per role (a
+ * feature in k of the page's roles gets k interleaved stripes), hover and click on point
+ * clouds, the datum each is drawn in, and the coarse forms below lod_zoom.
+ *
+ * Every function takes P, the page state made by page.js: P.map, P.data, P.roles, P.parts,
+ * P.layersById, P.byId, P.datum, P.coarse, P.drawn (every vector layer: {layer, wgs, point,
+ * feature, rough}), P.labels, P.clouds, P.content (tooltip/popup makers).
+ */
+(function (G) {
+  "use strict";
+  var el = G.el;
+
+  function project(P, wgs) { return P.datum === "gcj02" ? G.mapDeep(wgs, G.toGcj) : wgs; }
+
+  function shapeFor(P, f, opts) {
+    var lyr, t = f.g.t, ll = t.indexOf("Polygon") >= 0 ? null : f.ll;
+    if (t === "Point" || t === "MultiPoint") {
+      lyr = L.circleMarker(project(P, t === "Point" ? ll : ll[0]), opts);
+    } else if (t === "LineString" || t === "MultiLineString") {
+      lyr = L.polyline(project(P, ll), opts);
+    } else {
+      ll = (P.coarse && f.llc) || f.ll;
+      // the coarse form is already simplified to a pixel: Leaflet need not simplify it again
+      if (P.coarse && f.llc) opts.smoothFactor = 0;
+      lyr = L.polygon(project(P, ll), opts);
+    }
+    // wgs: what is drawn now, in WGS-84; rough: the coarse form of a polygon
+    P.drawn.push({layer: lyr, wgs: (t === "Point") ? ll : (t === "MultiPoint" ? ll[0] : ll),
+                  point: t.indexOf("Point") >= 0, feature: f, rough: f.llc});
+    return lyr;
+  }
+
+  function bindText(P, lyr, f) {
+    // content is made when first shown: a page of 10,000 sites stays quick to open
+    lyr.bindTooltip(function () { return P.content.tooltip(f); }, {sticky: true, className: "geo-tooltip"});
+    lyr.bindPopup(function () { return P.content.popup(f); }, {maxWidth: 360, className: "geo-popup-wrap"});
+  }
+
+  // Context: boundaries in grey, always on, under the role overlays. They go on one canvas in
+  // a pane of their own below the overlays (hover and click still reach them where no role
+  // shape lies on top): far cheaper to paint than as SVG.
+  function drawContext(P) {
+    P.map.createPane("geoContext").style.zIndex = 390;
+    var renderer = L.canvas({padding: 0.1, pane: "geoContext"});
+    var context = L.layerGroup();
+    P.data.features.forEach(function (f, i) {
+      var spec = P.layersById[f.layer];
+      if (!spec || !spec.context || !f.context) return;
+      var opts = {renderer: renderer, color: spec.id === "counties" ? "#555" : "#888",
+                  weight: spec.id === "province" ? 2 : 1, fill: spec.style === "area", fillColor: "#ffffff",
+                  fillOpacity: 0.0, className: "geo-shape geo-context geo-f-" + i, interactive: spec.style === "area"};
+      var lyr = shapeFor(P, f, opts);
+      if (opts.interactive) bindText(P, lyr, f);
+      context.addLayer(lyr);
+    });
+    context.addTo(P.map);
+    return context;
+  }
+
+  // Labels: a marker whose icon centres itself in CSS (placing it reads no layout, unlike a
+  // tooltip), shown between the layer's label_min_zoom and the feature's label_max_zoom.
+  function makeLabels(P) {
+    P.data.features.forEach(function (f) {
+      var spec = P.layersById[f.layer];
+      if (!spec || !spec.labels || !f.label) return;
+      var box = el("div", "geo-label-text");
+      var en = el("span", "geo-label-en geo-en", f.name_en.replace(/ (District|County|City)$/, "")), zh = el("span", "geo-label-zh geo-zh", f.name_zh);
+      en.lang = "en"; zh.lang = "zh-Hans";
+      box.appendChild(en); box.appendChild(zh);
+      var icon = L.divIcon({className: "geo-label geo-label-" + spec.id, html: box, iconSize: null});
+      var mark = L.marker(project(P, f.label), {icon: icon, interactive: false, keyboard: false});
+      P.labels.push({marker: mark, wgs: f.label, minZoom: spec.label_min_zoom || 0,
+                     maxZoom: f.label_max_zoom == null ? 99 : f.label_max_zoom, on: false});
+    });
+    function update() {
+      var z = P.map.getZoom();
+      P.labels.forEach(function (l) {
+        var want = z >= l.minZoom && z <= l.maxZoom;
+        if (want && !l.on) { l.marker.addTo(P.map); l.on = true; }
+        if (!want && l.on) { P.map.removeLayer(l.marker); l.on = false; }
+      });
+    }
+    P.map.on("zoomend", update);
+    return update;
+  }
+
+  // Role overlays: each role its own layer group. Returns {groups: role id -> group, stack}
+  // and records in P.seen the symbols the page uses (for the legend).
+  function drawRoles(P) {
+    var data = P.data, roles = P.roles, parts = P.parts, pageRoles = data.page_roles;
+    var svgRoot = function () { return P.svg._container; };
+    var groups = {}, stack = [], layerOrder = {};  // role shapes, drawn bottom to top by layer, then large to small
+    data.layers.forEach(function (l, k) { layerOrder[l.id] = k; });
+    var carriers = {};  // role id -> indexes of the features that carry it, each once
+    data.features.forEach(function (f, i) {
+      (f.roles || []).forEach(function (r) {
+        var list = carriers[r.role] || (carriers[r.role] = []);
+        if (list[list.length - 1] !== i) list.push(i);
+      });
+    });
+    var seen = P.seen, canvas = P.canvas;
+    pageRoles.forEach(function (rid) {
+      var role = roles[rid];
+      var group = L.featureGroup();
+      group.geoRole = rid;
+      var cloud = canvas ? new G.PointCloud({padding: 0.1, colour: role.colour, role: rid}) : null;
+      (carriers[rid] || []).forEach(function (i) {
+        var f = data.features[i];
+        var mine = (f.roles || []).filter(function (r) { return r.role === rid; });
+        if (!mine.length) return;
+        var spec = P.layersById[f.layer] || {style: "area"};
+        var shared = (f.roles || []).map(function (r) { return r.role; })
+          .filter(function (r, k, a) { return pageRoles.indexOf(r) >= 0 && a.indexOf(r) === k; });
+        var slot = shared.indexOf(rid), n = shared.length;
+        if (cloud && (f.g.t === "Point" || f.g.t === "MultiPoint")) {
+          seen.point = true;
+          if (f.basis === "schematic") seen.dashed = true;
+          cloud.push(f, f.g.t === "Point" ? f.ll : f.ll[0], 4 + 3 * (n - slot));
+          return;
+        }
+        var weight = Math.max.apply(null, mine.map(function (r) { return (parts[r.part] || {weight: 2}).weight; }));
+        var schematic = f.basis === "schematic";
+        var cls = "geo-shape geo-role geo-role-" + rid + " geo-f-" + i + (schematic ? " geo-schematic" : "");
+        var t = f.g.t, lyr;
+        if (schematic) seen.dashed = true;
+        if (n > 1 && t.indexOf("Polygon") >= 0 && spec.style !== "outline") seen.stripes = true;
+        if (t.indexOf("Point") >= 0) seen.point = true;
+        else if (t.indexOf("Line") >= 0) seen.line = true;
+        else if (spec.style === "outline") seen.outline = true;
+        else seen[weight >= 3 ? "strong" : "light"] = true;
+        if (t === "Point" || t === "MultiPoint") {
+          lyr = shapeFor(P, f, {renderer: canvas || P.svg, radius: 4 + 3 * (n - slot), color: "#fff", weight: 1.5,
+                                fillColor: role.colour, fillOpacity: 1, className: cls});
+        } else if (t.indexOf("Line") >= 0) {
+          lyr = shapeFor(P, f, {renderer: canvas || P.svg, color: role.colour, weight: 2 + weight,
+                                opacity: 0.9, dashArray: schematic ? "10 7" : null, className: cls});
+        } else {
+          var outline = spec.style === "outline";
+          lyr = shapeFor(P, f, {renderer: canvas || P.svg, color: role.colour,
+                                weight: outline ? 4 : (weight >= 3 ? 2.5 : 1.5), opacity: outline ? 0.85 : 0.9,
+                                dashArray: schematic ? "8 6" : (outline ? "1 0" : null), fill: !outline,
+                                fillColor: role.colour, fillOpacity: canvas ? 0.3 : 1, className: cls});
+          if (!outline && !canvas) {
+            var pid = G.patterns.id(rid, slot, n, weight);
+            lyr.on("add", function () {
+              G.patterns.ensure(svgRoot(), role.colour, pid, slot, n, weight);
+              if (lyr._path) lyr._path.setAttribute("fill", "url(#" + pid + ")");
+            });
+          }
+        }
+        if (f.container) {
+          // Changchun's outline lies over all its districts: let the pointer through to them
+          // (their tooltips say they lie within it and name its roles)
+          lyr.options.interactive = false;
+        } else {
+          bindText(P, lyr, f);
+        }
+        lyr.geoOrder = [layerOrder[f.layer] || 0, -(f.area_km2 || 0)];
+        stack.push(lyr);
+        group.addLayer(lyr);
+      });
+      if (cloud && cloud.size()) { P.clouds.push(cloud); group.addLayer(cloud); }
+      groups[rid] = group;
+      group.addTo(P.map);
+    });
+    // Whatever overlay was switched on last, small things stay on top of large ones.
+    stack.sort(function (a, b) { return (a.geoOrder[0] - b.geoOrder[0]) || (a.geoOrder[1] - b.geoOrder[1]); });
+    function restack() {
+      stack.forEach(function (lyr) { if (lyr._map && lyr.bringToFront) lyr.bringToFront(); });
+    }
+    P.map.on("overlayadd", restack);
+    restack();
+    return groups;
+  }
+
+  // Points drawn by PointClouds: a tooltip on hover and a popup on click, found by position.
+  function wireClouds(P) {
+    var map = P.map, clouds = P.clouds;
+    if (!clouds.length) return;
+    var box = map.getContainer(), mapPane = map.getPane("mapPane"), cloudTip = null, hovered = null;
+    var onMap = function (e) { return e.target === box || mapPane.contains(e.target); };
+    var cloudAt = function (e) {
+      var lp = map.containerPointToLayerPoint(map.mouseEventToContainerPoint(e));
+      for (var c = clouds.length - 1; c >= 0; c--) {
+        var hit = map.hasLayer(clouds[c]) ? clouds[c].hit(lp.x, lp.y) : null;
+        if (hit) return hit;
+      }
+      return null;
+    };
+    var hideOthers = function (hide) {  // the tooltip of a boundary under the dot gives way to the dot's
+      var mine = cloudTip && cloudTip.getElement();
+      map.getPane("tooltipPane").querySelectorAll(".geo-tooltip").forEach(function (t) {
+        if (t !== mine) t.style.visibility = hide ? "hidden" : "";
+      });
+    };
+    L.DomEvent.on(box, "mousemove", function (e) {
+      var hit = onMap(e) ? cloudAt(e) : null;
+      if (hit) {
+        cloudTip = cloudTip || L.tooltip({className: "geo-tooltip", direction: "top", offset: [0, -6]});
+        if (hovered !== hit.f) { cloudTip.setContent(P.content.tooltip(hit.f)); hovered = hit.f; }
+        cloudTip.setLatLng(project(P, hit.wgs));
+        if (!map.hasLayer(cloudTip)) cloudTip.addTo(map);
+        hideOthers(true);
+        box.classList.add("geo-cloud-hover");
+        box.style.cursor = "pointer";
+      } else if (hovered) {
+        map.removeLayer(cloudTip); hovered = null;
+        hideOthers(false);
+        box.classList.remove("geo-cloud-hover");
+        box.style.cursor = "";
+      }
+    });
+    L.DomEvent.on(box, "click", function (e) {
+      if (!onMap(e) || (map.dragging && map.dragging.moved())) return;
+      var hit = cloudAt(e);
+      if (hit) {
+        L.popup({maxWidth: 360, className: "geo-popup-wrap"}).setLatLng(project(P, hit.wgs))
+          .setContent(P.content.popup(hit.f)).openOn(map);
+      }
+    });
+  }
+
+  // Redraw everything in datum d ("wgs84" or "gcj02"): the basemap's.
+  function setDatum(P, d) {
+    if (d === P.datum) return;
+    P.datum = d;
+    P.clouds.forEach(function (c) { c.setProjection(d === "gcj02" ? G.toGcj : null); });
+    P.drawn.forEach(function (s) {
+      var c = project(P, s.wgs);
+      if (s.point) s.layer.setLatLng(c); else s.layer.setLatLngs(c);
+    });
+    P.labels.forEach(function (l) { l.marker.setLatLng(project(P, l.wgs)); });
+    document.body.setAttribute("data-datum", d);
+  }
+
+  // Below lod_zoom polygons are drawn from their coarse form, from lod_zoom on in full.
+  function followZoom(P) {
+    P.map.on("zoomend", function () {
+      var want = P.map.getZoom() < P.data.lod_zoom;
+      if (want === P.coarse) return;
+      P.coarse = want;
+      P.drawn.forEach(function (s) {
+        if (!s.rough) return;
+        s.wgs = want ? s.rough : s.feature.ll;
+        s.layer.options.smoothFactor = want ? 0 : 1;
+        s.layer.setLatLngs(project(P, s.wgs));
+      });
+    });
+  }
+
+  G.shapes = {project: project, drawContext: drawContext, makeLabels: makeLabels, drawRoles: drawRoles,
+              wireClouds: wireClouds, setDatum: setDatum, followZoom: followZoom};
+})(window.GeoMap);
