@@ -1,8 +1,9 @@
 """The JavaScript and CSS a page needs, taken from installed packages at build time.
 
 Leaflet comes from the ``xstatic-leaflet`` package (its images become data: URIs), our own
-code from ``geo/static``: the stylesheet and the in-page modules of ``geo/static/js``, one
-concern each, joined in the order of :data:`JS_MODULES`. By default everything is inlined so a page opens with no
+code from ``geo/static``: the stylesheets of ``geo/static/css`` and the in-page modules of
+``geo/static/js``, one concern each, joined in the order of :data:`CSS_MODULES` and
+:data:`JS_MODULES`. By default everything is inlined so a page opens with no
 network at all; ``cdn=True`` links Leaflet from a public CDN instead (a lighter page that
 needs the network). No third-party file is kept in this repository.
 """
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import xstatic.pkg.leaflet as xleaflet
 
-__all__ = ["JS_MODULES", "LEAFLET_VERSION", "Asset", "page_assets"]
+__all__ = ["CSS_MODULES", "JS_MODULES", "LEAFLET_VERSION", "Asset", "page_assets"]
 
 LEAFLET_VERSION = xleaflet.VERSION
 STATIC = Path(__file__).parent / "static"
@@ -24,7 +25,9 @@ CDN = "https://cdn.jsdelivr.net/npm/leaflet@{v}/dist/{name}"
 #: The in-page modules (geo/static/js/<name>.js), in load order: each registers into the
 #: ``GeoMap`` namespace that core.js makes, using only modules listed before it.
 JS_MODULES = ("core", "i18n", "datum", "geometry", "patterns", "pointcloud", "content", "shapes",
-              "controls", "page")
+              "controls", "toolbar", "page")
+#: The page's stylesheets (geo/static/css/<name>.css), in cascade order: one per concern.
+CSS_MODULES = ("base", "toolbar")
 
 
 class Asset(tuple):
@@ -61,6 +64,7 @@ def page_assets(cdn: bool = False) -> list[tuple[str, str, str, bool]]:
     else:
         out = [("css", "leaflet.css", _script_safe(_leaflet_css()), True),
                ("js", "leaflet.js", _script_safe(_read(base / "leaflet.js")), True)]
-    out.append(("css", "geomap.css", _script_safe(_read(STATIC / "geomap.css")), True))
+    out += [("css", f"css/{name}.css", _script_safe(_read(STATIC / "css" / f"{name}.css")), True)
+            for name in CSS_MODULES]
     out += [("js", f"js/{name}.js", _script_safe(_read(STATIC / "js" / f"{name}.js")), True) for name in JS_MODULES]
     return out

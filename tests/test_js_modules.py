@@ -6,10 +6,12 @@ functions are called with known inputs and their results compared with Python's.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from browser_util import VIEWPORT
 
-from geo.assets import JS_MODULES, STATIC
+from geo.assets import CSS_MODULES, JS_MODULES, STATIC
 from geo.datum import wgs84_to_gcj02
 from geo.encode import decode_coords, encode_coords, encode_indexes
 
@@ -33,7 +35,7 @@ def blank(browser):
         if leaflet:
             import xstatic.pkg.leaflet as xl
 
-            page.add_script_tag(content=open(f"{xl.BASE_DIR}/leaflet.js", encoding="utf-8").read())
+            page.add_script_tag(content=Path(xl.BASE_DIR, "leaflet.js").read_text(encoding="utf-8"))
         for n in names:
             page.add_script_tag(content=_module(n))
         assert not errors, errors
@@ -50,6 +52,29 @@ def test_manifest_lists_every_module_once():
     assert sorted(JS_MODULES) == sorted(on_disk)
     assert len(set(JS_MODULES)) == len(JS_MODULES)
     assert JS_MODULES[0] == "core" and JS_MODULES[-1] == "page"
+
+
+def test_css_manifest_lists_every_stylesheet_once():
+    on_disk = {p.stem for p in (STATIC / "css").glob("*.css")}
+    assert on_disk and sorted(CSS_MODULES) == sorted(on_disk)
+
+
+def test_toolbar_starts_registered_tools(blank):
+    page = blank("core", "i18n", "toolbar", leaflet=True)
+    out = page.evaluate("""() => {
+        document.body.innerHTML = '<div id="m" style="width:400px;height:300px"></div>';
+        const map = L.map('m').setView([44, 125], 8), P = {map: map, tools: {}}, clicks = [];
+        GeoMap.tool({id: 'demo', init: (P) => {
+            const b = GeoMap.toolbar.button(P, {id: 'demo', label: GeoMap.pair('Table', '表'),
+                                                 onClick: () => clicks.push(1)});
+            return {button: b};
+        }});
+        GeoMap.toolbar.start(P);
+        P.tools.demo.button.click();
+        const b = document.querySelector('.geo-toolbar button.geo-tool-demo');
+        return [b.type, b.textContent, clicks.length, b.parentNode.getAttribute('role')];
+    }""")
+    assert out == ["button", "Table 表", 1, "toolbar"]
 
 
 def test_modules_stay_small():

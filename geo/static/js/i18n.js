@@ -3,7 +3,7 @@
  * Every interface string comes from one catalogue (geo/strings.toml, embedded as
  * data.strings): t(key, vars) gives its {en, zh} pair. Text is put in the page in both
  * languages at once, each in a span of its own (class geo-en / geo-zh, with its lang
- * attribute); <html data-lang="en|zh|both"> and geomap.css show the chosen one(s), so
+ * attribute); <html data-lang="en|zh|both"> and css/base.css show the chosen one(s), so
  * switching language redraws nothing. A text known in one language only is always shown.
  */
 (function (G) {

@@ -1,6 +1,6 @@
 /* page.js: draw a page. GeoMap.render(map, data) is called by the page with the JSON the
  * build embeds (geo/render.py); it wires the other modules together and exposes window.GEO,
- * the handle the tests and the other in-page tools use. */
+ * the handle the tests and the other in-page tools use. Tools (toolbar.js) start last. */
 (function (global, G) {
   "use strict";
 
@@ -9,7 +9,7 @@
     G.i18n.init(data.strings);
     G.i18n.setLang(document.documentElement.getAttribute("data-lang") || "both");
     var P = {map: map, data: data, roles: {}, parts: data.parts, sources: data.sources, layersById: {}, byId: {},
-             datum: "wgs84", coarse: false, drawn: [], labels: [], clouds: [], seen: {}};
+             datum: "wgs84", coarse: false, drawn: [], labels: [], clouds: [], seen: {}, tools: {}};
     data.roles.forEach(function (r) { P.roles[r.id] = r; });
     data.layers.forEach(function (l) { P.layersById[l.id] = l; });
     data.features.forEach(function (f) { G.geometry.prepareFeature(f); P.byId[f.id] = f; });
@@ -30,11 +30,12 @@
     G.controls.add(P, bases, groups);
     G.shapes.followZoom(P);
     updateLabels();
+    G.toolbar.start(P);
 
     var api = {map: map, page: P, coarse: function () { return P.coarse; }, overlays: groups, clouds: P.clouds,
                context: context, bases: bases, drawn: P.drawn, labels: P.labels,
                setDatum: function (d) { G.shapes.setDatum(P, d); }, datum: function () { return P.datum; },
-               toGcj: G.toGcj};
+               toGcj: G.toGcj, tools: P.tools};
     global.GEO = api;
     if (global.performance && performance.mark) performance.mark("geo-render-end");
     return api;

@@ -1,0 +1,46 @@
+/* toolbar.js: the page's tools (search, table, print, link, language ...) and their buttons.
+ *
+ * A tool is a module that registers itself with G.tool({id, init(P)}); page.js starts every
+ * registered tool, in module order, once the map and its controls are drawn. A tool adds its
+ * button with G.toolbar.button(P, {id, label, title, onClick}) (label, title: {en, zh} pairs),
+ * so tools need not know about one another nor edit page.js.
+ */
+(function (G) {
+  "use strict";
+  var tools = [];
+
+  G.tool = function (spec) { tools.push(spec); };
+
+  var Bar = L.Control.extend({
+    options: {position: "topleft"},
+    onAdd: function () {
+      var box = G.el("div", "geo-toolbar leaflet-bar");
+      box.setAttribute("role", "toolbar");
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    }
+  });
+
+  G.toolbar = {
+    // The toolbar of page P (made on first use).
+    box: function (P) {
+      if (!P.toolbar) P.toolbar = new Bar().addTo(P.map).getContainer();
+      return P.toolbar;
+    },
+    // A labelled button on the toolbar; returns it.
+    button: function (P, spec) {
+      var b = G.bi(spec.label, "button", "geo-tool geo-tool-" + spec.id);
+      b.type = "button";
+      if (spec.title) b.title = spec.title.en + (spec.title.zh ? " · " + spec.title.zh : "");
+      b.setAttribute("data-tool", spec.id);
+      if (spec.onClick) L.DomEvent.on(b, "click", function (e) { L.DomEvent.stop(e); spec.onClick(e); });
+      G.toolbar.box(P).appendChild(b);
+      return b;
+    },
+    // Start every registered tool on page P.
+    start: function (P) {
+      tools.forEach(function (t) { P.tools[t.id] = t.init(P) || {}; });
+    }
+  };
+})(window.GeoMap);
