@@ -1,6 +1,7 @@
 """Build every map: validate, render each page, write it atomically, then the index.
 
-A build validates the layers first and writes nothing when they have errors. Each page is
+A build validates the layers first and writes nothing when they have errors; it then draws
+exactly what was validated (a file saved in between is not read again). Each page is
 written through a temporary file and a rename, so a crash or Ctrl-C never leaves a
 half-written page: every page is either the old one or the new one. When a build stops
 part-way, :class:`BuildFailed` lists the pages that are now stale.
@@ -12,14 +13,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import BuildFailed, ValidationFailed
+from .errors import BuildFailed
 from .layerio import atomic_write
 from .maps import index_html, page_specs
-from .plan import load_plan
+from .plan import Plan, load_plan
 from .render import encode_pages, render_page
 from .simplify import coarsen, simplify_plan
 
-__all__ = ["BuildReport", "build_maps"]
+__all__ = ["BuildReport", "build_maps", "checked_plan"]
 
 
 @dataclass
@@ -29,29 +30,31 @@ class BuildReport:
     warnings: list[str] = field(default_factory=list)
 
 
-def _validate(layers_dir) -> list[str]:
-    from .validate import validate_layers
+def checked_plan(layers_dir: Path | str = "layers") -> tuple[Plan, list[str]]:
+    """Validate ``layers_dir`` and make the Plan of the very documents checked, with the warning
+    lines; ValidationFailed (every error) when there are errors."""
+    from .validate import validate_report
 
-    problems = validate_layers(layers_dir)
-    errors = [p for p in problems if p.level == "error"]
-    if errors:
-        raise ValidationFailed(errors)
-    return [p.line() for p in problems]
+    report = validate_report(layers_dir)
+    return report.plan(), [p.line() for p in report.problems]
 
 
 def build_maps(layers_dir: Path | str = "layers", out_dir: Path | str = "maps", *, cdn: bool = False,
-               only: set[str] | None = None, validate: bool = True, echo=None) -> BuildReport:
+               only: set[str] | None = None, validate: bool = True, echo=None, plan: Plan | None = None,
+               warnings: list[str] | None = None) -> BuildReport:
     """Build the maps from ``layers_dir`` into ``out_dir``; returns what was written.
 
     ``only``: page file names to rebuild (the index is always rewritten). ``echo``: a
-    function called with one progress line per page.
+    function called with one progress line per page. ``plan``: a Plan already checked (by
+    :func:`checked_plan`, with its ``warnings``), drawn as it is.
     """
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
-    report = BuildReport()
-    if validate:
-        report.warnings = _validate(layers_dir)
-    plan = load_plan(layers_dir)
+    report = BuildReport(warnings=list(warnings or []))
+    if plan is None and validate:
+        plan, report.warnings = checked_plan(layers_dir)
+    elif plan is None:
+        plan = load_plan(layers_dir)
     geoms = simplify_plan(plan)
     encoded = encode_pages(plan, geoms, coarsen(plan, geoms))
     pages = page_specs(plan)

@@ -109,7 +109,7 @@ def _read(src: Path, source_datum: str, notes: list[str]) -> list[Feature]:
                         f"use a GeoPackage (.gpkg), Shapefile (.shp) or GeoJSON (.geojson)")
     if src.suffix.lower() in OGR_SUFFIXES:
         return read_layer(src, datum=source_datum)  # reprojects, then converts the datum
-    features = read_layer(src)
+    features = read_layer(src, any_crs=True)
     crs = _geojson_crs(src)
     if crs is not None:
         import shapely

@@ -26,8 +26,10 @@ __all__ = [
     "OGR_SUFFIXES",
     "Feature",
     "atomic_write",
+    "crs_problem",
     "feature_collection",
     "read_layer",
+    "staged_write",
     "write_geojson",
 ]
 
@@ -88,7 +90,28 @@ def remember_json(stamp: tuple, doc) -> None:
     _PARSED[stamp] = doc
 
 
-def _read_geojson(path: Path) -> list[Feature]:
+def crs_problem(member) -> tuple[str, str]:
+    """The CRS a GeoJSON ``crs`` member names, and what is wrong with it ("" when it names WGS-84
+    longitude/latitude: CRS84, or EPSG:4326 as QGIS and GDAL write it, which RFC 7946 would leave
+    out but which means what RFC 7946 GeoJSON means)."""
+    import pyproj
+
+    if not isinstance(member, dict) or member.get("type") != "name":
+        return str(member)[:80], "not a named CRS"
+    props = member.get("properties")
+    name = props.get("name") if isinstance(props, dict) else None
+    if not isinstance(name, str):
+        return str(member)[:80], "it names no CRS"
+    try:
+        crs = pyproj.CRS.from_user_input(name)
+    except pyproj.exceptions.CRSError:
+        return name, "not a CRS pyproj knows"
+    if crs.equals("OGC:CRS84", ignore_axis_order=True):
+        return name, ""
+    return name, f"{crs.name}, not WGS-84 longitude/latitude"
+
+
+def _read_geojson(path: Path, any_crs: bool = False) -> list[Feature]:
     stamp = file_stamp(path)
     data = _PARSED.get(stamp)
     try:
@@ -101,6 +124,8 @@ def _read_geojson(path: Path) -> list[Feature]:
         raise DataError(f"{path}: not UTF-8 text") from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise DataError(f"{path}: not a GeoJSON FeatureCollection")
+    if "crs" in data and not any_crs and (fault := crs_problem(data["crs"]))[1]:
+        raise DataError(f"{path}: its crs {fault[0]!r} is {fault[1]}")
     out = []
     for i, f in enumerate(data.get("features") or []):
         props = dict(f.get("properties") or {})
@@ -146,14 +171,17 @@ def _read_ogr(path: Path, datum: str = "wgs84") -> list[Feature]:
     return out
 
 
-def read_layer(path: Path | str, datum: str = "wgs84") -> list[Feature]:
-    """Read a layer file (GeoJSON, GeoPackage or Shapefile) into Features in WGS-84."""
+def read_layer(path: Path | str, datum: str = "wgs84", *, any_crs: bool = False) -> list[Feature]:
+    """Read a layer file (GeoJSON, GeoPackage or Shapefile) into Features in WGS-84.
+
+    A GeoJSON whose ``crs`` member names another CRS is refused, unless ``any_crs`` (the
+    importer, which reprojects it)."""
     path = Path(path)
     if not path.exists():
         raise DataError(f"{path}: file not found")
     if path.suffix.lower() in OGR_SUFFIXES:
         return _read_ogr(path, datum)
-    feats = _read_geojson(path)
+    feats = _read_geojson(path, any_crs)
     if datum != "wgs84":
         for f in feats:
             f.geometry = transform_geometry(f.geometry, DATUMS[datum])
@@ -201,8 +229,9 @@ def feature_collection(features, decimals: int = STORE_DECIMALS, name: str | Non
     return head + ' "features": [\n' + ",\n".join(blocks) + "\n]}\n"
 
 
-def atomic_write(path: Path | str, text: str) -> None:
-    """Write text to path through a temporary file and a rename: never half a file."""
+def staged_write(path: Path | str, text: str) -> Path:
+    """Write text to a temporary file beside ``path`` and return it: ``os.replace(tmp, path)``
+    then puts it in place at once (or unlink it to give up). Lets several files change together."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -212,12 +241,19 @@ def atomic_write(path: Path | str, text: str) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def atomic_write(path: Path | str, text: str) -> None:
+    """Write text to path through a temporary file and a rename: never half a file."""
+    tmp = staged_write(path, text)
+    try:
         os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        tmp.unlink(missing_ok=True)
         raise
 
 

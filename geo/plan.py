@@ -20,10 +20,11 @@ from shapely.geometry import LineString, Point
 
 from .catalogue import Catalogue, LayerSpec, load_catalogue
 from .errors import DataError
-from .layerio import Feature, read_layer
+from .datum import DATUMS, transform_geometry
+from .layerio import Feature, geometry_from_json, read_layer
 from .registry import Registry, load_registry
 
-__all__ = ["EQUAL_AREA", "Plan", "PlanFeature", "area_km2", "load_plan"]
+__all__ = ["EQUAL_AREA", "Plan", "PlanFeature", "area_km2", "load_plan", "plan_from", "read_features"]
 
 #: Lambert azimuthal equal-area centred on Changchun: areas in it are true areas.
 EQUAL_AREA = "+proj=laea +lat_0=44 +lon_0=125.5 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
@@ -122,7 +123,7 @@ def resolve(raw: list[tuple[LayerSpec, Feature]]) -> list[PlanFeature]:
             pending.append((spec, f))
             continue
         if f.geometry is None:
-            raise DataError(f"{spec.file}: feature {f.id}: no geometry and nothing to derive it from")
+            raise DataError(f"{spec.where}: feature {f.id}: no geometry and nothing to derive it from")
         geom = f.geometry
         area = f.props.get("schematic_area_km2")
         if geom.geom_type == "Point" and area and "Polygon" in " ".join(spec.geometry):
@@ -145,24 +146,53 @@ def resolve(raw: list[tuple[LayerSpec, Feature]]) -> list[PlanFeature]:
                 geom = LineString([done[m].anchor for m in members])
                 anchor = geom.interpolate(0.5, normalized=True)
             else:
-                raise DataError(f"{spec.file}: feature {f.id}: derive op {d.get('op')!r} is not union or line")
+                raise DataError(f"{spec.where}: feature {f.id}: derive op {d.get('op')!r} is not union or line")
             done[f.id] = PlanFeature(f.id, spec, f.props, geom, anchor, None)
             pending.remove((spec, f))
             progress = True
         if not progress:
             spec, f = pending[0]
             missing = [m for m in f.props["derive"].get("from", []) if str(m) not in done]
-            raise DataError(f"{spec.file}: feature {f.id}: derive.from names unknown ids {missing}")
+            raise DataError(f"{spec.where}: feature {f.id}: derive.from names unknown ids {missing}")
     order = [f.id for _, f in raw]
     return [done[i] for i in order]
 
 
-def load_plan(layers_dir: Path | str = "layers") -> Plan:
-    """Read everything under ``layers_dir`` into a Plan (no validation beyond what it needs)."""
-    catalogue = load_catalogue(layers_dir)
-    registry = load_registry(layers_dir)
+def read_features(catalogue: Catalogue, spec: LayerSpec, connections) -> list[Feature]:
+    """The features of one layer, from its file or its database table (``connections``: a
+    :class:`geo.db.connect.Connections`), in WGS-84."""
+    if not spec.in_database:
+        return read_layer(catalogue.path(spec), datum=spec.datum)
+    from .db.tables import table_features
+
+    try:
+        features = table_features(connections.get(spec.source), spec)
+    except DataError as exc:
+        raise DataError(f"{spec.where}: {str(exc).removeprefix(spec.source + ': ')}") from None
+    if spec.datum != "wgs84":
+        for f in features:
+            f.geometry = transform_geometry(f.geometry, DATUMS[spec.datum])
+    return features
+
+
+def plan_from(catalogue: Catalogue, registry: Registry, layers: dict[str, list[Feature]]) -> Plan:
+    """A Plan of features already read (``layers``: layer id -> its features, as validation
+    hands them over; GeoJSON geometries may still be plain dicts)."""
     raw = []
     for spec in catalogue.layers:
-        for f in read_layer(catalogue.path(spec), datum=spec.datum):
+        for f in layers[spec.id]:
+            if isinstance(f.geometry, dict):
+                f = Feature(f.props, geometry_from_json(f.geometry), f.layer, f.index)
             raw.append((spec, f))
     return Plan(catalogue, registry, resolve(raw))
+
+
+def load_plan(layers_dir: Path | str = "layers") -> Plan:
+    """Read everything under ``layers_dir`` into a Plan (no validation beyond what it needs)."""
+    from .db.connect import Connections
+
+    catalogue = load_catalogue(layers_dir)
+    registry = load_registry(layers_dir)
+    with Connections() as connections:
+        layers = {spec.id: read_features(catalogue, spec, connections) for spec in catalogue.layers}
+    return plan_from(catalogue, registry, layers)

@@ -132,7 +132,7 @@ def load_registry(layers_dir: Path | str = "layers") -> Registry:
         if not isinstance(p.get("weight", 2), int) or not 1 <= p.get("weight", 2) <= 3:
             raise DataError(f"{roles_path}: [parts] {pid}: weight = {p['weight']!r} should be 1, 2 or 3")
         parts[pid] = Part(pid, str(p.get("en", pid)), str(p.get("zh", "")), int(p.get("weight", 2)))
-    roles, seen = [], set()
+    roles, seen = [], {}
     problems = []
     role_list = raw.get("role") or []
     if not isinstance(role_list, list) or not all(isinstance(r, dict) for r in role_list):
@@ -145,8 +145,9 @@ def load_registry(layers_dir: Path | str = "layers") -> Registry:
             problems.append(f"{where}: missing {', '.join(missing)}")
             continue
         if r["id"] in seen:
-            problems.append(f"{where}: duplicate role id {r['id']!r}")
-        seen.add(r["id"])
+            problems.append(f"{where}: duplicate role id {r['id']!r}: role #{seen[r['id']]} has it "
+                            "already (features' roles are checked once the ids are unique)")
+        seen.setdefault(r["id"], i + 1)
         if not _HEX.match(str(r["colour"])):
             problems.append(f"{where}: colour {r['colour']!r} is not a #rrggbb hex colour")
         if r["source"] not in sources:

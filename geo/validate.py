@@ -18,15 +18,15 @@ import math
 import re
 import tomllib
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .catalogue import GEOMETRY_TYPES, STYLES, LayerSpec, load_catalogue
+from .catalogue import GEOMETRY_TYPES, STYLES, Catalogue, LayerSpec, load_catalogue, where_problem
 from .checks import Known, check_geometry, check_properties, derive_cycle, kind_of, truncated_fields
-from .errors import DataError
-from .layerio import OGR_SUFFIXES, file_stamp, read_layer, remember_json
+from .errors import DataError, ValidationFailed
+from .layerio import OGR_SUFFIXES, SCHEMA_NAMES, Feature, crs_problem, file_stamp, read_layer, remember_json
 from .registry import Registry, closest, load_registry
 
 __all__ = ["MAX_BYTES", "Problem", "Report", "validate_file", "validate_layers", "validate_report"]
@@ -70,7 +70,20 @@ class Problem:
 @dataclass(frozen=True)
 class Report:
     problems: tuple[Problem, ...]
-    files: tuple[str, ...]  # every file looked at
+    files: tuple[str, ...]  # every file (and table) looked at
+    # what was checked, for the build to use as it is (a file saved since is not read again)
+    catalogue: Catalogue | None = field(default=None, compare=False, repr=False)
+    registry: Registry | None = field(default=None, compare=False, repr=False)
+    layers: dict = field(default_factory=dict, compare=False, repr=False)  # layer id -> [Feature]
+
+    def plan(self):
+        """The Plan of exactly what was checked; ValidationFailed when there were errors."""
+        from .plan import plan_from
+
+        errors = [p for p in self.problems if p.level == "error"]
+        if errors or self.catalogue is None or self.registry is None:
+            raise ValidationFailed(errors)
+        return plan_from(self.catalogue, self.registry, self.layers)
 
     @property
     def errors(self) -> int:
@@ -96,6 +109,10 @@ class _Run:
         self.ids: dict[str, tuple[str, str]] = {}  # id -> (file, "#n")
         self.derives: list[tuple[str, str, list[str]]] = []  # (file, id, from ids)
         self.unread: list[str] = []  # layer files whose features could not be read
+        self.layers: dict[str, list[Feature]] = {}  # layer id -> its features, as checked
+        self.catalogue: Catalogue | None = None
+        self.registry: Registry | None = None
+        self.connections = None  # geo.db.connect.Connections, opened for the first database layer
 
     def add(self, level, file, feature="", prop="", message="", hint=""):
         self.problems.append(Problem(level, str(file), str(feature), str(prop), str(message), str(hint)))
@@ -140,9 +157,15 @@ def _tables(run: _Run, path: Path, raw: dict, key: str) -> list:
     return entries
 
 
+_WHERE_HINT = {"file": 'file = "zones.geojson" (a file in the layers folder), or source and table for '
+                      "a database layer",
+               "source": 'source = "postgresql://user@host:port/db", table = "schema.name"; the password '
+                         "comes from PGPASSWORD or ~/.pgpass"}
+
+
 def _layer_entries(run: _Run, path: Path, raw: dict) -> list[LayerSpec]:
     """Check the [[layer]] tables as written (types, unknown keys); the usable ones as LayerSpecs."""
-    specs = []
+    root, specs = path.parent, []
     for i, e in enumerate(_tables(run, path, raw, "layer"), 1):
         where = f"layer #{i} ({e.get('id', '?')})"
         for key in e.keys() - set(_LAYER_KEYS):
@@ -160,14 +183,17 @@ def _layer_entries(run: _Run, path: Path, raw: dict) -> list[LayerSpec]:
         if "geometry" in e and not isinstance(geometry, list):
             run.add("error", path, where, "geometry", f"geometry must be a list, not {geometry!r}",
                     'geometry = ["Polygon", "MultiPolygon"]')
-        if not isinstance(file, str) or not file.strip():
-            if isinstance(file, str):
-                run.add("error", path, where, "file", f"file must be a file name, not {file!r}",
-                        'file = "zones.geojson"')
+        fault = where_problem(root, e)
+        if fault:
+            typed = any(k in e and not isinstance(e[k], str) for k in ("file", "source", "table"))
+            if not typed:  # a wrong type is reported above
+                key = "source" if "source" in fault or "password" in fault else "file"
+                run.add("error", path, where, key, fault, _WHERE_HINT[key])
             run.unread.append(f"layers.toml {where}")
             continue
         specs.append(LayerSpec(
-            id=str(e.get("id", f"#{i}")), file=file, title_en="", title_zh="",
+            id=str(e.get("id", f"#{i}")), file=file or "", title_en="", title_zh="",
+            source=e.get("source", ""), table=e.get("table", ""),
             geometry=tuple(g for g in geometry if g in GEOMETRY_TYPES) if isinstance(geometry, list) else (),
             style=e.get("style") if e.get("style") in STYLES else "", context=e.get("context") is True,
             datum=e.get("datum") if e.get("datum") in ("gcj02", "bd09") else "wgs84"))
@@ -188,9 +214,10 @@ def _catalogue(run: _Run, root: Path) -> list[LayerSpec] | None:
         _split_errors(run, fault, [path], specific=len(run.problems) > before)
     elif not catalogue.layers:
         run.add("warning", path, message="no [[layer]] entries", hint="add a [[layer]] per layer file")
-    if catalogue is not None and specs is not None:  # the loader's specs, for the files that make sense
-        files = {s.file for s in specs}
-        specs = [s for s in catalogue.layers if s.file in files]
+    if catalogue is not None and specs is not None:  # the loader's specs, for the entries that make sense
+        run.catalogue = catalogue
+        places = {(s.file, s.source, s.table) for s in specs}
+        specs = [s for s in catalogue.layers if (s.file, s.source, s.table) in places]
     return specs
 
 
@@ -198,7 +225,7 @@ def _known(run: _Run, root: Path) -> Known:
     roles_path, sources_path = root / "roles.toml", root / "sources.toml"
     run.files += [str(roles_path), str(sources_path)]
     try:
-        reg = load_registry(root)
+        reg = run.registry = load_registry(root)
         return Known(reg.role_ids, tuple(reg.parts), tuple(reg.sources))
     except _LOADER_FAULTS as exc:
         fault = exc
@@ -208,6 +235,8 @@ def _known(run: _Run, root: Path) -> Known:
         entries = _tables(run, roles_path, roles, "role")
         if isinstance(roles.get("role"), list):
             role_ids = tuple(str(r["id"]) for r in entries if "id" in r)
+            if len(set(role_ids)) < len(role_ids):
+                role_ids = None  # a copied [[role]]: which id the features mean is anyone's guess
         parts = roles.get("parts", {})
         if not isinstance(parts, dict):
             run.add("error", roles_path, "", "parts", "[parts] must be a table",
@@ -280,7 +309,14 @@ def _read_geojson(run: _Run, path: Path) -> list | None:
             'a layer is {"type": "FeatureCollection", "features": [...]}')
         return None
     if "crs" in doc:
-        add("has a 'crs' member, which RFC 7946 forbids", "remove it; GeoJSON is WGS-84", prop="crs")
+        name, fault = crs_problem(doc["crs"])
+        if fault:
+            add(f"its crs {name!r} is {fault}"[:200], "save it in WGS-84 (QGIS: Export > Save Features As, "
+                "CRS EPSG:4326), or bring it in with python -m geo import-layer, which reprojects", prop="crs")
+        else:
+            add(f"has a 'crs' member ({name}): read as WGS-84 longitude/latitude, as RFC 7946 GeoJSON is",
+                "QGIS and GDAL write it; RFC 7946 leaves it out, and import-layer or db pull drop it",
+                level="warning", prop="crs")
     features = doc.get("features")
     if not isinstance(features, list):
         add(f"features must be an array, not {kind_of(features)}", '"features": [...]', prop="features")
@@ -319,13 +355,13 @@ def _plain(value):
     return value
 
 
-def _read_ogr(run: _Run, path: Path, datum: str) -> list | None:
+def _read_ogr(run: _Run, path: Path, spec: LayerSpec) -> list | None:
     from shapely.geometry import mapping
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            features = read_layer(path, datum)
+            features = run.layers[spec.id] = read_layer(path, spec.datum)
         except DataError as exc:
             message = str(exc).removeprefix(f"{path}: ")
             hint = ("save it with a CRS (a .prj beside a .shp); WGS-84 is EPSG:4326" if "CRS" in message
@@ -355,7 +391,57 @@ def _read_ogr(run: _Run, path: Path, datum: str) -> list | None:
 # ---------------------------------------------------------------------------------------------
 # checking
 
-def _feature_id(run: _Run, path: Path, index: int, props: dict) -> str:
+def _read_table(run: _Run, spec: LayerSpec) -> list | None:
+    """The rows of a database layer as (index, properties, GeoJSON geometry) records, reading what
+    a build reads (the schema's properties, in one query); None when the table cannot be read."""
+    import shapely
+    from shapely.geometry import mapping
+
+    from .datum import DATUMS, transform_geometry
+    from .db.connect import Connections
+    from .db.tables import read_rows
+
+    where = spec.where
+    run.connections = run.connections or Connections()
+    try:
+        data = read_rows(run.connections.get(spec.source), spec.table, SCHEMA_NAMES)
+    except DataError as exc:
+        message = str(exc).removeprefix(f"{spec.source}: ")
+        hint = ("python -m geo db push URL copies a file layer into the database" if "no table" in message
+                else "is the server running, and does the URL in layers.toml name it?")
+        run.add("error", where, message=message, hint=hint)
+        return None
+    except Exception as exc:  # noqa: BLE001 - psycopg.Error and kin: say what the server said
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        run.add("error", where, message=f"cannot read the table: {reason}"[:300],
+                hint="docs/schema.md describes a layer table")
+        return None
+    for column in data.skipped:
+        near = closest(column, SCHEMA_NAMES)
+        run.add("warning", where, "", column, f"column {column!r} is not a property of the schema; the maps "
+                "do not read it", f"did you mean {near!r}? " if near else "docs/schema.md lists the properties")
+    records, features = [], []
+    for i, (props, wkb, srid) in enumerate(data.rows, 1):
+        geom = gj = None
+        if wkb is not None:
+            label = str(props.get("id") or f"#{i}")
+            try:
+                geom = transform_geometry(shapely.from_wkb(wkb), DATUMS[spec.datum])
+                gj = mapping(geom)
+            except (shapely.errors.GEOSException, ValueError) as exc:
+                run.add("error", where, label, "geometry", f"unreadable geometry: {exc}"[:200],
+                        "curves and other types beyond GeoJSON's are not supported (ST_CurveToLine)")
+                gj = {"type": "GeometryCollection", "geometries": []}  # reported: no more checks
+            if srid != 4326:
+                run.add("error", where, label, "geometry", f"geometry in SRID {srid}; a layer table holds "
+                        "SRID 4326 (WGS-84 longitude/latitude)", "UPDATE the row with ST_Transform(geom, 4326)")
+        records.append((i, props, gj))
+        features.append(Feature(props, geom, spec.id, i - 1))
+    run.layers[spec.id] = features
+    return records
+
+
+def _feature_id(run: _Run, path, index: int, props: dict) -> str:
     """The feature's label for messages (its id, or #n); reports a missing, bad or duplicate id."""
     label, fid = f"#{index}", props.get("id")
     if isinstance(fid, int) and not isinstance(fid, bool):
@@ -388,6 +474,8 @@ def validate_file(path: Path | str, spec: LayerSpec, known: Known | Registry | N
         known = Known(known.role_ids, tuple(known.parts), tuple(known.sources))
     known = known or Known()
     start = len(run.problems)
+    if spec.in_database:
+        return _validate_rows(run, spec, known, _read_table(run, spec), start)
     if not path.is_file():
         run.add("error", path, message="file not found",
                 hint=f"layers.toml lists it as layer {spec.id!r}; create it or remove the entry")
@@ -399,21 +487,30 @@ def validate_file(path: Path | str, spec: LayerSpec, known: Known | Registry | N
                 hint="simplify the geometry (QGIS: Simplify; mapshaper) or raise --max-bytes")
         return run.problems[start:]
     if path.suffix.lower() in OGR_SUFFIXES:
-        records = _read_ogr(run, path, spec.datum)
+        records = _read_ogr(run, path, spec)
     else:
         records = _read_geojson(run, path)
+        if records is not None:
+            run.layers[spec.id] = [Feature(props, g, path.stem, i - 1) for i, props, g in records]
+    return _validate_rows(run, spec, known, records, start, path)
+
+
+def _validate_rows(run: _Run, spec: LayerSpec, known: Known, records, start: int,
+                   path: Path | None = None) -> list[Problem]:
+    """Check the (index, properties, GeoJSON geometry) records of one file or table."""
+    where = path if path is not None else spec.where
     if records is None:
-        run.unread.append(path.name)
+        run.unread.append(path.name if path is not None else spec.where)
     for index, props, geometry in records or []:
-        fid = _feature_id(run, path, index, props)
+        fid = _feature_id(run, where, index, props)
 
         def emit(level, prop, message, hint="", fid=fid):
-            run.add(level, path, fid, prop, message, hint)
+            run.add(level, where, fid, prop, message, hint)
 
         gtype = None if geometry is None else check_geometry(geometry, spec.geometry, spec.id, emit)
         sources = check_properties(props, gtype, geometry is not None, spec, known, emit)
         if sources and not fid.startswith("#"):
-            run.derives.append((str(path), fid, sources))
+            run.derives.append((str(where), fid, sources))
     return run.problems[start:]
 
 
@@ -435,9 +532,15 @@ def _check_derives(run: _Run) -> None:
 
 
 def _check_unlisted(run: _Run, root: Path, specs: list[LayerSpec]) -> None:
-    listed = {(root / s.file).resolve() for s in specs}
+    listed = {(root / s.file).resolve() for s in specs if not s.in_database}
+    tables = {s.id: s for s in specs if s.in_database}
     for path in sorted(root.iterdir()):
         if path.suffix.lower() in (".geojson", *OGR_SUFFIXES) and path.resolve() not in listed:
+            if path.stem in tables:
+                run.add("warning", path, message=f"not listed in layers.toml: layer {path.stem!r} reads "
+                        f"{tables[path.stem].where} now, so this file is an old copy no map shows",
+                        hint="delete it, or python -m geo db pull URL writes the table back into it")
+                continue
             run.add("warning", path, message="not listed in layers.toml, so no map shows it",
                     hint="add a [[layer]] for it, or move it out of the layers folder")
 
@@ -454,20 +557,23 @@ def validate_report(layers_dir: Path | str = "layers", *, strict: bool = False,
         known = _known(run, root)
         for spec in specs or []:
             path = root / spec.file
-            run.files.append(str(path))
+            run.files.append(spec.where if spec.in_database else str(path))
             try:
                 validate_file(path, spec, known, _run=run)
             # the safety net: a bug in a check must not hide the other files' problems or print a traceback
             except Exception as exc:  # noqa: BLE001
-                run.add("error", path, message=f"could not check: {type(exc).__name__}: {exc}",
+                run.add("error", spec.where if spec.in_database else path,
+                        message=f"could not check: {type(exc).__name__}: {exc}",
                         hint="this is a bug in the validator; please report it with the file")
+        if run.connections is not None:
+            run.connections.close()
         _check_derives(run)
         if specs is not None:
             _check_unlisted(run, root, specs)
     problems = run.problems
     if strict:
         problems = [dataclasses.replace(p, level="error") for p in problems]
-    return Report(tuple(problems), tuple(run.files))
+    return Report(tuple(problems), tuple(run.files), run.catalogue, run.registry, run.layers)
 
 
 def validate_layers(layers_dir: Path | str = "layers", *, strict: bool = False,

@@ -252,15 +252,17 @@ CASES = {
         ["features must be an array"],
         "",
     ),
+    # a crs naming WGS-84 longitude/latitude (CRS84, as GDAL writes) is a warning; any other an error
     "crs-member": (
         {
             "zones.geojson": layer(
-                "zones", crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}
+                "zones", crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3857"}}
             )
         },
         "zones.geojson",
         "",
-        ["'crs' member", "hint: remove it; GeoJSON is WGS-84"],
+        ["crs 'urn:ogc:def:crs:EPSG::3857' is WGS 84 / Pseudo-Mercator, not WGS-84 longitude/latitude",
+         "hint: save it in WGS-84"],
         "",
     ),
     "not-a-feature": (
@@ -692,6 +694,40 @@ CASES = {
         "layers.toml",
         "layer #1 (units)",
         ["file must be a string, not 5"],
+        "",
+    ),
+    "layers-toml-file-outside": (
+        {"layers.toml": LAYERS_TOML.replace('file = "units.geojson"', 'file = "../../../../etc/passwd"')},
+        "layers.toml",
+        "layer #1 (units)",
+        ["file '../../../../etc/passwd' is outside the layers folder"],
+        "",
+    ),
+    "layers-toml-password": (
+        {"layers.toml": LAYERS_TOML.replace('file = "units.geojson"', 'source = "postgresql://planner:s3cret@'
+                                            'localhost:5432/plan"\ntable = "public.units"')},
+        "layers.toml",
+        "layer #1 (units)",
+        ["source holds a password", "PGPASSWORD or ~/.pgpass"],
+        "",
+    ),
+    "layers-toml-file-and-table": (
+        {"layers.toml": LAYERS_TOML.replace('file = "units.geojson"', 'file = "units.geojson"\n'
+                                            'source = "postgresql://planner@localhost/plan"\ntable = "units"')},
+        "layers.toml",
+        "layer #1 (units)",
+        ["give either file, or source and table, not both"],
+        "",
+    ),
+    "roles-toml-duplicate-id": (
+        {
+            "roles.toml": (REPO / "layers/roles.toml")
+            .read_text()
+            .replace('id = "agriculture"', 'id = "auto"', 1)
+        },
+        "roles.toml",
+        "",
+        ["duplicate role id 'auto': role #1 has it already"],
         "",
     ),
     "roles-toml-bad-weight": (
