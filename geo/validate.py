@@ -210,9 +210,14 @@ def _catalogue(run: _Run, root: Path) -> list[LayerSpec] | None:
         catalogue, fault = None, exc
     raw, before = _toml(path), len(run.problems)
     specs = _layer_entries(run, path, raw) if isinstance(raw, dict) else None
+    covered = {p.feature for p in run.problems[before:] if p.level == "error" and p.feature}
+    if isinstance(fault, DataError) and covered:  # the loader's lines on entries already reported
+        lines = [line for line in str(fault).splitlines()
+                 if not any(line.startswith(f"{path}: {entry}: ") for entry in covered)]
+        fault = DataError("\n".join(lines)) if lines else None
     if fault is not None:
         _split_errors(run, fault, [path], specific=len(run.problems) > before)
-    elif not catalogue.layers:
+    elif catalogue is not None and not catalogue.layers:
         run.add("warning", path, message="no [[layer]] entries", hint="add a [[layer]] per layer file")
     if catalogue is not None and specs is not None:  # the loader's specs, for the entries that make sense
         run.catalogue = catalogue
@@ -419,7 +424,7 @@ def _read_table(run: _Run, spec: LayerSpec) -> list | None:
     for column in data.skipped:
         near = closest(column, SCHEMA_NAMES)
         run.add("warning", where, "", column, f"column {column!r} is not a property of the schema; the maps "
-                "do not read it", f"did you mean {near!r}? " if near else "docs/schema.md lists the properties")
+                "do not read it", (f"did you mean {near!r}? " if near else "") + "docs/schema.md lists the properties")
     records, features = [], []
     for i, (props, wkb, srid) in enumerate(data.rows, 1):
         geom = gj = None

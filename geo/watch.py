@@ -10,10 +10,15 @@ change affects is :func:`affected_pages`:
   neighbours): every page;
 * any other layer: the pages showing one of its features, before or after the change, or a
   feature derived from one of them (a belt made of districts, a corridor through zones);
-* a file no catalogue entry names: no page.
+* a file no catalogue entry names: no page;
+* rows of a database layer (``NOTIFY`` from the triggers ``db push`` or ``db init`` install):
+  the pages showing those features, before or after the change, or one derived from them (or
+  every page, as for files, when they are context or official polygons).
 
-A build validates first and writes nothing when the layers have errors, so a bad edit keeps
-the last good maps; the changes are remembered and built with the next good edit.
+A build validates first and writes nothing when the layers have errors, so a bad edit (or a
+bad row committed from SQL or QGIS) keeps the last good maps; the changes are remembered and
+built with the next good edit. A database connection that drops is retried with a growing
+pause and reported; on reconnecting, its tables count as changed.
 
 With ``serve`` the output folder is served on 127.0.0.1 only. Served HTML pages (never the
 files on disk) get a small script that polls ``/__geo_version`` every second and reloads the
@@ -34,10 +39,10 @@ from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from .build import build_maps
+from .build import build_maps, checked_plan
 from .errors import BuildFailed, GeoError, ValidationFailed
 from .maps import page_specs
-from .plan import Plan, load_plan
+from .plan import Plan
 
 __all__ = ["CONFIG_FILES", "VERSION_PATH", "Rebuild", "Watcher", "affected_pages", "inject_reload",
            "serve_maps", "watch"]
@@ -91,12 +96,15 @@ def _context_ids(plan: Plan, page) -> set[str]:
         {s.id for s in plan.catalogue.layers if s.context}
 
 
-def _pages_showing(plan: Plan, spec) -> set[str] | None:
-    """Pages of ``plan`` that show a feature of layer ``spec`` or one derived from it; None: all."""
+def _pages_showing(plan: Plan, spec, only_ids: set | None = None) -> set[str] | None:
+    """Pages of ``plan`` that show a feature of layer ``spec`` (``only_ids``: one of these) or one
+    derived from it; None: all."""
     pages = page_specs(plan)
     if spec.context or any(spec.id in _context_ids(plan, p) for p in pages):
         return None
     feats = plan.layer_features(spec.id)
+    if only_ids is not None:
+        feats = [f for f in feats if f.id in only_ids]
     if any(f.basis == "official" and f.geometry.geom_type in ("Polygon", "MultiPolygon") for f in feats):
         return None  # simplified as one coverage with every other official polygon
     ids = {f.id for f in feats}
@@ -117,8 +125,10 @@ def _pages_showing(plan: Plan, spec) -> set[str] | None:
     return out
 
 
-def affected_pages(plan: Plan, changed_paths: Iterable, previous: Plan | None = None) -> set[str]:
-    """The page files (of ``plan``'s pages) to rebuild after ``changed_paths`` changed.
+def affected_pages(plan: Plan, changed_paths: Iterable, previous: Plan | None = None,
+                   rows: Iterable = ()) -> set[str]:
+    """The page files (of ``plan``'s pages) to rebuild after ``changed_paths`` changed, and the
+    database ``rows`` (:class:`geo.db.notify.Change`: source, table, id or None for any row).
 
     ``plan`` is the plan after the change, ``previous`` the one the pages were built from (so
     that a feature that left a page is taken off it too). Paths may be absolute or relative to
@@ -139,6 +149,14 @@ def affected_pages(plan: Plan, changed_paths: Iterable, previous: Plan | None = 
                 if pages is None:
                     return every
                 hit |= pages
+    for change in rows:
+        for p in (plan, previous):
+            for spec in (p.catalogue.layers if p is not None else ()):
+                if spec.in_database and change.matches(spec.source, spec.table):
+                    pages = _pages_showing(p, spec, None if change.id is None else {change.id})
+                    if pages is None:
+                        return every
+                    hit |= pages
     return hit & every
 
 
@@ -281,6 +299,7 @@ class Watcher:
         self.history: list[Rebuild] = []
         self._built_from: Plan | None = None  # the plan the pages were last built from
         self._pending: set[Path] = set()  # changes not built yet (the layers had errors)
+        self._pending_rows: set = set()  # database changes not built yet
         self._stale: set[str] = set()  # pages a failed build left out of date
 
     # -- one build ------------------------------------------------------------------------------
@@ -291,32 +310,18 @@ class Watcher:
         except ValueError:
             return str(path)
 
-    def rebuild(self, changed: Iterable = ()) -> Rebuild:
-        """Build what ``changed`` (paths) affects; with nothing changed, build every page."""
-        changed = [Path(p) for p in changed]
-        names = sorted({self._name(p) + ("" if p.exists() else " (deleted)") for p in changed})
+    def rebuild(self, changed: Iterable = (), rows: Iterable = ()) -> Rebuild:
+        """Build what ``changed`` (paths) and ``rows`` (database changes, see :func:`affected_pages`)
+        affect; with nothing changed, build every page."""
+        changed, rows = [Path(p) for p in changed], list(rows)
+        names = sorted({self._name(p) + ("" if p.exists() else " (deleted)") for p in changed}
+                       | {f"{c.table} row {c.id}" if c.id is not None else f"table {c.table}" for c in rows})
         t0 = time.perf_counter()
-        if changed:
+        if names:
             self.echo(f"[{datetime.datetime.now():%H:%M:%S}] changed: {', '.join(names)}")
         self._pending.update(changed)
-        try:
-            plan = load_plan(self.layers_dir)
-        except Exception:  # noqa: BLE001 - validation will say what is wrong
-            plan = None
-        only = None
-        if changed and plan is not None and self._built_from is not None:
-            every = {p.file for p in page_specs(plan)}
-            only = affected_pages(plan, self._pending, previous=self._built_from) | (self._stale & every)
-            if not only:
-                self.echo(f"  no map shows {', '.join(names)}; nothing to rebuild")
-                self._pending.clear()
-                return self._done(Rebuild(names, [], seconds=time.perf_counter() - t0, version=self.version))
-        todo = sorted(only) if only is not None else None
-        if todo is None:
-            self.echo("  building every page" if changed or self.history else f"building the maps in {self.out_dir}/")
-        else:
-            self.echo(f"  rebuilding {len(todo)} page{'s' if len(todo) != 1 else ''}: {', '.join(todo)}")
-        result = Rebuild(names, todo, version=self.version)
+        self._pending_rows.update(rows)
+        result = Rebuild(names, None, version=self.version)
         last = [time.perf_counter()]
 
         def progress(line: str) -> None:
@@ -325,7 +330,25 @@ class Watcher:
             last[0] = now
 
         try:
-            report = build_maps(self.layers_dir, self.out_dir, cdn=self.cdn, only=only, echo=progress)
+            plan, warnings = checked_plan(self.layers_dir)  # what it checked is what it draws
+            only = None
+            if names and self._built_from is not None:
+                every = {p.file for p in page_specs(plan)}
+                only = affected_pages(plan, self._pending, self._built_from, self._pending_rows) | \
+                    (self._stale & every)
+                if not only:
+                    self.echo(f"  no map shows {', '.join(names)}; nothing to rebuild")
+                    self._pending.clear()
+                    self._pending_rows.clear()
+                    return self._done(Rebuild(names, [], seconds=time.perf_counter() - t0, version=self.version))
+            result.pages = todo = sorted(only) if only is not None else None
+            if todo is None:
+                self.echo("  building every page" if names or self.history
+                          else f"building the maps in {self.out_dir}/")
+            else:
+                self.echo(f"  rebuilding {len(todo)} page{'s' if len(todo) != 1 else ''}: {', '.join(todo)}")
+            report = build_maps(self.layers_dir, self.out_dir, cdn=self.cdn, only=only, echo=progress,
+                                plan=plan, warnings=warnings)
         except ValidationFailed as exc:
             result.ok = False
             result.problems = [p.line() for p in exc.problems]
@@ -347,6 +370,7 @@ class Watcher:
                 self.echo(f"  stale (previous versions kept, rebuilt with the next change): {', '.join(exc.stale)}")
             self._stale = set(exc.stale)
             self._pending.clear()
+            self._pending_rows.clear()
             self._built_from = plan
             self.version += 1  # some pages did change
             return self._done(result, t0)
@@ -362,6 +386,7 @@ class Watcher:
         result.written = [Path(p).name for p in report.written]
         self._stale -= set(result.written)
         self._pending.clear()
+        self._pending_rows.clear()
         self._built_from = plan
         self.version += 1
         pages = len(result.written) - 1
@@ -410,7 +435,7 @@ class Watcher:
         changes = watchfiles.watch(self.layers_dir, watch_filter=self._filter(), debounce=max(1600, 4 * debounce),
                                    step=max(debounce, 1), stop_event=stop_event, rust_timeout=200,
                                    yield_on_timeout=True, raise_interrupt=True)
-        server = None
+        server = listener = None
         try:
             early = next(changes, None)  # the watcher is armed once this returns
             if early is None:  # stopped already
@@ -420,13 +445,17 @@ class Watcher:
                 self.url = server.url
                 self.echo(f"serving {self.out_dir}/ at {self.url} (pages reload after each rebuild)")
             self.echo(f"watching {self.layers_dir}/ (Ctrl-C to stop)")
+            listener = self._listener()  # listening before the first build: no commit slips between
             self.rebuild()
             done = 0
-            for batch in changes:
+            for batch in changes:  # a batch at least every 200 ms (rust_timeout), often empty
                 paths = _worth_a_look(batch)
-                if not paths:
+                rows = listener.poll() if listener is not None else []
+                if not paths and not rows:
                     continue
-                result = self.rebuild(paths)
+                result = self.rebuild(paths, rows)
+                if any(p.name == "layers.toml" for p in paths):
+                    listener = self._listener(listener)
                 done += 1
                 if max_changes is not None and done >= max_changes:
                     return 0 if result.ok else 1
@@ -436,8 +465,32 @@ class Watcher:
             return 0
         finally:
             changes.close()
+            if listener is not None:
+                listener.close()
             if server is not None:
                 server.stop()
+
+    def _listener(self, listener=None):
+        """A :class:`geo.db.notify.Listener` on the databases layers.toml reads (updated, when
+        given one); None while no layer comes from a database."""
+        from .catalogue import load_catalogue
+
+        try:
+            catalogue = load_catalogue(self.layers_dir)
+        except Exception:  # noqa: BLE001 - the build says what is wrong with it; keep listening as before
+            return listener
+        sources: dict[str, list[str]] = {}
+        for spec in catalogue.layers:
+            if spec.in_database:
+                sources.setdefault(spec.source, []).append(spec.table)
+        if listener is not None:
+            listener.update(sources)
+            return listener
+        if not sources:
+            return None
+        from .db.notify import Listener
+
+        return Listener(sources, echo=lambda line: self.echo(f"[{datetime.datetime.now():%H:%M:%S}] {line}"))
 
 
 def _worth_a_look(batch) -> list[Path]:

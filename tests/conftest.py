@@ -1,10 +1,13 @@
-"""Shared fixtures: the maps built once per session, and one headless Chromium per session.
+"""Shared fixtures: the maps built once per session, one headless Chromium per session, and
+one PostgreSQL server with PostGIS per session (tests/pg_server.py).
 
-The browser tests never skip: when Chromium or Playwright is missing they fail, saying what
-to install (CI installs both).
+The browser and database tests never skip: when Chromium, Playwright or PostgreSQL is missing
+they fail, saying what to install (CI installs them all).
 """
 
 from __future__ import annotations
+
+import subprocess
 
 import pytest
 from browser_util import CHROMIUM_ARGS, LAYERS, MapPage, chromium_path
@@ -58,3 +61,29 @@ def open_page(browser):
     yield _open
     for mp in opened:
         mp.close()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server with PostGIS of the tests' own, on 127.0.0.1; removed at the end."""
+    from pg_server import ServerError, start_server
+
+    try:
+        server = start_server()
+    except (ServerError, OSError, subprocess.SubprocessError) as exc:
+        pytest.fail(f"could not start the PostgreSQL test server: {exc}", pytrace=False)
+    try:
+        yield server
+    finally:
+        server.remove()
+
+
+@pytest.fixture
+def pg_url(pg_server, monkeypatch) -> str:
+    """The URL of a fresh database with PostGIS, owned by ``planner``; PGPASSWORD holds the password."""
+    from pg_server import PASSWORD
+
+    monkeypatch.setenv("PGPASSWORD", PASSWORD)
+    for name in ("PGPASSFILE", "PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGSERVICE"):
+        monkeypatch.delenv(name, raising=False)
+    return pg_server.url(pg_server.new_database())
