@@ -157,7 +157,7 @@ class Listener:
         self._close(url)
         reason = str(exc).removeprefix(f"{url}: ") if isinstance(exc, DataError) else \
             " ".join(str(exc).split()) or type(exc).__name__
-        pause = self._retry.get(url, (0.0, 0.5))[1]
+        pause = self._retry.get(url, (0.0, min(0.5, self.max_pause)))[1]
         self._retry[url] = (time.monotonic() + pause, min(pause * 2, self.max_pause))
         self.echo(f"{what} {url}: {reason}; retrying in {pause:g} s")
 
@@ -168,7 +168,7 @@ class Listener:
         for url in list(self.sources):
             conn = self._conns.get(url)
             if conn is None:
-                when, _ = self._retry.get(url, (0.0, 0.5))
+                when, _ = self._retry.get(url, (0.0, 0.0))
                 if time.monotonic() >= when and self._open(url):
                     out += [Change(url, t) for t in self.sources[url]]
                 continue
