@@ -82,7 +82,8 @@ def _basemap(raw: dict, where: str) -> Basemap:
                    int(p.get("max_zoom", 18)))
 
 
-_TYPES = {"id": str, "file": str, "source": str, "table": str, "title_en": str, "title_zh": str, "style": str, "datum": str,
+_TYPES = {"id": str, "file": str, "source": str, "table": str, "title_en": str, "title_zh": str, "style": str,
+          "datum": str,
           "context": bool, "labels": bool, "label_min_zoom": int}
 
 

@@ -188,11 +188,12 @@ def _positions(positions, emit) -> bool:
     return True
 
 
-def _validity(gj: dict, gtype: str, emit) -> None:
+def _validity(gj: dict, gtype: str, emit, geom=None) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            geom = geometry_from_json({"type": gtype, "coordinates": gj["coordinates"]})
+            if geom is None:
+                geom = geometry_from_json({"type": gtype, "coordinates": gj["coordinates"]})
             reason = shapely.is_valid_reason(geom)
         except (ValueError, TypeError, shapely.errors.GEOSException) as exc:
             emit("error", "geometry", f"cannot make a {gtype} of these coordinates: {exc}",
@@ -234,8 +235,9 @@ def _plainly_good(gtype: str, coords) -> bool:
         return False
 
 
-def check_geometry(gj, allowed: tuple, layer: str, emit) -> str | None:
-    """Check a GeoJSON geometry object; return its type when the type is known."""
+def check_geometry(gj, allowed: tuple, layer: str, emit, shape=None) -> str | None:
+    """Check a GeoJSON geometry object; return its type when the type is known. ``shape``: the
+    same geometry as shapely already made it (a database row's), checked for validity as it is."""
     if not isinstance(gj, dict):
         emit("error", "geometry", f"geometry must be a GeoJSON geometry object or null, not {kind_of(gj)}",
              '{"type": "Polygon", "coordinates": [...]}')
@@ -259,7 +261,7 @@ def check_geometry(gj, allowed: tuple, layer: str, emit) -> str | None:
     if _plainly_good(gtype, coords):
         # every position two finite numbers inside the region: only sizes and validity remain
         if _sizes(gtype, coords, emit) and gtype in ("Polygon", "MultiPolygon"):
-            _validity(gj, gtype, emit)
+            _validity(gj, gtype, emit, shape)
         return gtype
     positions: list = []
     try:
@@ -275,7 +277,7 @@ def check_geometry(gj, allowed: tuple, layer: str, emit) -> str | None:
         return gtype
     sized = _sizes(gtype, coords, emit)
     if _positions(positions, emit) and sized and gtype in ("Polygon", "MultiPolygon"):
-        _validity(gj, gtype, emit)
+        _validity(gj, gtype, emit, shape)
     return gtype
 
 

@@ -19,8 +19,8 @@ from pyproj import Transformer
 from shapely.geometry import LineString, Point
 
 from .catalogue import Catalogue, LayerSpec, load_catalogue
-from .errors import DataError
 from .datum import DATUMS, transform_geometry
+from .errors import DataError
 from .layerio import Feature, geometry_from_json, read_layer
 from .registry import Registry, load_registry
 

@@ -113,6 +113,7 @@ class _Run:
         self.catalogue: Catalogue | None = None
         self.registry: Registry | None = None
         self.connections = None  # geo.db.connect.Connections, opened for the first database layer
+        self.columns: dict[str, dict] = {}  # database URL -> table -> its columns (None: no such table)
 
     def add(self, level, file, feature="", prop="", message="", hint=""):
         self.problems.append(Problem(level, str(file), str(feature), str(prop), str(message), str(hint)))
@@ -400,16 +401,19 @@ def _read_table(run: _Run, spec: LayerSpec) -> list | None:
     """The rows of a database layer as (index, properties, GeoJSON geometry) records, reading what
     a build reads (the schema's properties, in one query); None when the table cannot be read."""
     import shapely
-    from shapely.geometry import mapping
 
     from .datum import DATUMS, transform_geometry
     from .db.connect import Connections
-    from .db.tables import read_rows
+    from .db.tables import column_types, read_rows
 
     where = spec.where
     run.connections = run.connections or Connections()
     try:
-        data = read_rows(run.connections.get(spec.source), spec.table, SCHEMA_NAMES)
+        conn = run.connections.get(spec.source)
+        if spec.source not in run.columns:  # one catalogue query for all the tables of a database
+            tables = [s.table for s in run.catalogue.layers if s.in_database and s.source == spec.source]
+            run.columns[spec.source] = column_types(conn, tables)
+        data = read_rows(conn, spec.table, SCHEMA_NAMES, run.columns[spec.source].get(spec.table))
     except DataError as exc:
         message = str(exc).removeprefix(f"{spec.source}: ")
         hint = ("python -m geo db push URL copies a file layer into the database" if "no table" in message
@@ -431,8 +435,11 @@ def _read_table(run: _Run, spec: LayerSpec) -> list | None:
         if wkb is not None:
             label = str(props.get("id") or f"#{i}")
             try:
-                geom = transform_geometry(shapely.from_wkb(wkb), DATUMS[spec.datum])
-                gj = mapping(geom)
+                geom = shapely.from_wkb(wkb)
+                if spec.datum != "wgs84":
+                    geom = transform_geometry(geom, DATUMS[spec.datum])
+                gj = ({"type": geom.geom_type, "coordinates": []} if geom.is_empty
+                      else json.loads(shapely.to_geojson(geom)))
             except (shapely.errors.GEOSException, ValueError) as exc:
                 run.add("error", where, label, "geometry", f"unreadable geometry: {exc}"[:200],
                         "curves and other types beyond GeoJSON's are not supported (ST_CurveToLine)")
@@ -506,13 +513,15 @@ def _validate_rows(run: _Run, spec: LayerSpec, known: Known, records, start: int
     where = path if path is not None else spec.where
     if records is None:
         run.unread.append(path.name if path is not None else spec.where)
+    shapes = {f.index + 1: f.geometry for f in run.layers.get(spec.id, ())} if path is None else {}
     for index, props, geometry in records or []:
         fid = _feature_id(run, where, index, props)
 
         def emit(level, prop, message, hint="", fid=fid):
             run.add(level, where, fid, prop, message, hint)
 
-        gtype = None if geometry is None else check_geometry(geometry, spec.geometry, spec.id, emit)
+        gtype = None if geometry is None else check_geometry(geometry, spec.geometry, spec.id, emit,
+                                                             shapes.get(index))
         sources = check_properties(props, gtype, geometry is not None, spec, known, emit)
         if sources and not fid.startswith("#"):
             run.derives.append((str(where), fid, sources))

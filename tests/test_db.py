@@ -206,7 +206,8 @@ def test_a_password_in_layers_toml_is_refused(pushed, pg_url):
     ("UPDATE public.zones SET roles = '[{\"role\": \"autos\", \"part\": \"flagship\", "
      "\"source\": \"seed002-auto\"}]' WHERE id = 'auto-zone'",
      "auto-zone: roles[0].role: error: unknown role 'autos'"),
-    ("UPDATE public.sites SET name_en = NULL WHERE id = 'xinmin-street'", "xinmin-street: name_en: error: missing name_en"),
+    ("UPDATE public.sites SET name_en = NULL WHERE id = 'xinmin-street'",
+     "xinmin-street: name_en: error: missing name_en"),
     ("UPDATE public.sites SET geom = ST_SetSRID(ST_MakePoint(43.9, 125.3), 4326) WHERE id = 'xinmin-street'",
      "xinmin-street: geometry: error: latitude and longitude look swapped"),
     ("INSERT INTO public.sites (id, name_en, name_zh, geometry_basis, geom) SELECT 'xinmin-street', 'x', 'y', "
@@ -217,7 +218,8 @@ def test_a_password_in_layers_toml_is_refused(pushed, pg_url):
      "belt-west: derive.from: error: derive.from id '220199' not found"),
     ("ALTER TABLE public.sites ALTER COLUMN geom TYPE geometry(Geometry, 3857) USING ST_Transform(geom, 3857)",
      "xinmin-street: geometry: error: geometry in SRID 3857"),
-    ("UPDATE public.sites SET id = 'kuanchengzi-block' WHERE id = 'xinmin-street'", "duplicate key"),  # refused by the server
+    # refused by the server itself
+    ("UPDATE public.sites SET id = 'kuanchengzi-block' WHERE id = 'xinmin-street'", "duplicate key"),
 ])
 def test_a_bad_row_is_named_by_table_and_row(pushed, pg_url, statement, expected):
     if expected == "duplicate key":
@@ -240,7 +242,8 @@ def test_unknown_columns_are_a_warning_and_not_read(pushed, pg_url, tmp_path):
     report = validate_report(pushed)
     lines = [p.line() for p in report.problems]
     assert lines == [f"table public.sites at {pg_url}: notes: warning: column 'notes' is not a property of "
-                     "the schema; the maps do not read it (hint: did you mean 'roles'? docs/schema.md lists the properties)"]
+                     "the schema; the maps do not read it "
+                     "(hint: did you mean 'roles'? docs/schema.md lists the properties)"]
     assert all("notes" not in f.props for f in report.layers["sites"])
 
 

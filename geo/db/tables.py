@@ -54,26 +54,28 @@ def canonical(name: str, value):
     return value
 
 
-def column_types(conn, table: str) -> dict[str, str] | None:
-    """The table's columns and their type names in table order; None when there is no such table."""
-    quoted = table_name(table).as_string(conn)
-    cur = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (quoted,))
-    if not cur.fetchone()[0]:
-        return None
+def column_types(conn, tables) -> dict[str, dict[str, str] | None]:
+    """Each table's columns and their type names, in table order (None: no such table), in one
+    catalogue query for them all."""
+    quoted = [table_name(t).as_string(conn) for t in tables]
     rows = conn.execute(
-        "SELECT a.attname, t.typname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
-        "WHERE a.attrelid = to_regclass(%s) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
-        (quoted,)).fetchall()
-    return dict(rows)
+        "SELECT t.i, a.attname, ty.typname FROM unnest(%s::text[]) WITH ORDINALITY AS t(name, i) "
+        "JOIN pg_attribute a ON a.attrelid = to_regclass(t.name) JOIN pg_type ty ON ty.oid = a.atttypid "
+        "WHERE a.attnum > 0 AND NOT a.attisdropped ORDER BY t.i, a.attnum", (quoted,)).fetchall()
+    out: dict = {t: None for t in tables}
+    for i, name, kind in rows:
+        out[tables[i - 1]] = {**(out[tables[i - 1]] or {}), name: kind}
+    return out
 
 
-def read_rows(conn, table: str, wanted=None) -> TableRows:
+def read_rows(conn, table: str, wanted=None, columns: dict | None = None) -> TableRows:
     """Read a layer table in one query: ``id``, the columns named in ``wanted`` (None: all),
-    the geometry as WKB and its SRID, in ``feature_order``. DataError when the table is missing
-    or has no id or geometry column."""
+    the geometry as WKB and its SRID, in ``feature_order``. ``columns``: the table's, when
+    :func:`column_types` has read them already. DataError when the table is missing or has no
+    id or geometry column."""
     from psycopg import sql
 
-    columns = column_types(conn, table)
+    columns = columns or column_types(conn, [table])[table]
     if columns is None:
         raise DataError(f"no table {table} in the database")
     if "id" not in columns:

@@ -105,7 +105,7 @@ def _create(conn, table: str, spec: LayerSpec, features: list[Feature], replace:
     from psycopg import sql
 
     t = table_name(table)
-    if column_types(conn, table) is not None:
+    if column_types(conn, [table])[table] is not None:
         if not replace:
             raise DataError(f"table {table} exists already; pass --replace to overwrite it")
         conn.execute(sql.SQL("DROP TABLE {}").format(t))
@@ -251,7 +251,8 @@ def init(url: str, layers_dir: Path | str = "layers", only=None, *, echo=None) -
                     f"{url}")
     with connect(url) as conn:
         ensure_postgis(conn, url)
-        missing = [s.table for s in specs if column_types(conn, s.table) is None]
+        found = column_types(conn, [s.table for s in specs])
+        missing = [t for t, columns in found.items() if columns is None]
         if missing:
             raise DataError(f"{url}: no table {', '.join(missing)}; python -m geo db push creates the tables")
         for spec in specs:
