@@ -55,13 +55,15 @@ class PgServer:
 
     def __init__(self):
         self.bindir = _bindir()
-        self.root = Path(tempfile.mkdtemp(prefix="geo-pg-"))
+        root = os.geteuid() == 0
+        # as root, in /tmp: the postgres user must reach the folder (not so under /root, say)
+        self.root = Path(tempfile.mkdtemp(prefix="geo-pg-", dir="/tmp" if root else None))
         self.data = self.root / "data"
         self.log = self.root / "server.log"
         self.port = 0
         self.running = False
         self._as_user: list[str] = []
-        if os.geteuid() == 0:
+        if root:
             try:
                 pg = pwd.getpwnam("postgres")
             except KeyError:
@@ -69,6 +71,9 @@ class PgServer:
                                   "as (the postgresql package creates it)") from None
             os.chown(self.root, pg.pw_uid, pg.pw_gid)
             self._as_user = ["runuser", "-u", "postgres", "--"]
+            if subprocess.run([*self._as_user, "test", "-w", str(self.root)]).returncode:
+                self.remove()
+                raise ServerError(f"the postgres user cannot write to {self.root}")
 
     # -- running programs as the server's user -------------------------------------------------
 

@@ -296,3 +296,12 @@ def test_a_layer_id_holding_sql_makes_a_quoted_table(layers, pg_url):
     assert sql(pg_url, "SELECT count(*) FROM public.spatial_ref_sys")[0][0] > 1000
     assert sql(pg_url, f'SELECT count(*) FROM public."{hostile.replace(chr(34), chr(34) * 2)}"') == [(13,)]
     assert errors(layers) == []
+
+
+def test_the_readme_and_ci_install_the_same_packages():
+    def installs(text):
+        line = next(line for line in text.splitlines() if "apt-get install" in line)
+        return sorted(w for w in line.split("apt-get install", 1)[1].split("&&")[0].split() if not w.startswith("-"))
+
+    readme, ci = installs((REPO / "README.md").read_text()), installs((REPO / ".ci/run").read_text())
+    assert readme == ci and {"postgresql", "postgresql-15-postgis-3", "chromium"} <= set(readme)

@@ -1,6 +1,6 @@
 """Reading fast: a 1,000-feature layer builds as fast from a table as from its file (within 20%).
 
-Both builds are timed in the same run, alternately, five times each after a warm-up, on the
+Both builds are timed in the same run, alternately, seven times each after a warm-up, on the
 light layers (boundaries simplified) so that the 1,000 features are most of the work; the
 medians are compared and printed (``pytest -s``) with the machine and date.
 """
