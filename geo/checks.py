@@ -7,6 +7,7 @@ bad nesting, a NaN or a string where a number belongs is a message, not a traceb
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import warnings
@@ -20,7 +21,7 @@ from .layerio import geometry_from_json
 from .registry import closest
 
 __all__ = ["BASES", "DERIVE_OPS", "KINDS", "PROPERTIES", "REGION", "Known", "check_geometry",
-           "check_properties", "derive_cycle", "kind_of", "truncated_fields"]
+           "check_properties", "check_shape", "derive_cycle", "kind_of", "truncated_fields"]
 
 # The Jilin region: a box around Jilin Province (lon 121.6-131.3, lat 40.9-46.3) with a margin.
 REGION = (121.0, 40.0, 132.0, 47.0)
@@ -233,6 +234,23 @@ def _plainly_good(gtype: str, coords) -> bool:
         return True
     except (TypeError, ValueError, IndexError, OverflowError):
         return False
+
+
+def check_shape(geom, allowed: tuple, layer: str, emit) -> str | None:
+    """:func:`check_geometry` for a geometry shapely has made already (a database row's): the
+    common case (an allowed type, 2-D, finite, inside REGION) is checked in bulk, then only its
+    validity; anything else goes through check_geometry as GeoJSON, for the very same messages."""
+    gtype = geom.geom_type
+    if gtype in _DEPTH and not geom.is_empty and (not allowed or gtype in allowed) and not shapely.has_z(geom):
+        xy = shapely.get_coordinates(geom)
+        west, south, east, north = REGION
+        if (np.isfinite(xy).all() and (xy[:, 0] >= west).all() and (xy[:, 0] <= east).all()
+                and (xy[:, 1] >= south).all() and (xy[:, 1] <= north).all()):
+            if gtype in ("Polygon", "MultiPolygon"):
+                _validity(None, gtype, emit, geom)
+            return gtype
+    gj = {"type": gtype, "coordinates": []} if geom.is_empty else json.loads(shapely.to_geojson(geom))
+    return check_geometry(gj, allowed, layer, emit, geom)
 
 
 def check_geometry(gj, allowed: tuple, layer: str, emit, shape=None) -> str | None:

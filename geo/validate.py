@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .catalogue import GEOMETRY_TYPES, STYLES, Catalogue, LayerSpec, load_catalogue, where_problem
-from .checks import Known, check_geometry, check_properties, derive_cycle, kind_of, truncated_fields
+from .checks import Known, check_geometry, check_properties, check_shape, derive_cycle, kind_of, truncated_fields
 from .errors import DataError, ValidationFailed
 from .layerio import OGR_SUFFIXES, SCHEMA_NAMES, Feature, crs_problem, file_stamp, read_layer, remember_json
 from .registry import Registry, closest, load_registry
@@ -113,6 +113,7 @@ class _Run:
         self.catalogue: Catalogue | None = None
         self.registry: Registry | None = None
         self.connections = None  # geo.db.connect.Connections, opened for the first database layer
+        self.specs: list[LayerSpec] = []  # the layers being checked
         self.columns: dict[str, dict] = {}  # database URL -> table -> its columns (None: no such table)
 
     def add(self, level, file, feature="", prop="", message="", hint=""):
@@ -411,7 +412,8 @@ def _read_table(run: _Run, spec: LayerSpec) -> list | None:
     try:
         conn = run.connections.get(spec.source)
         if spec.source not in run.columns:  # one catalogue query for all the tables of a database
-            tables = [s.table for s in run.catalogue.layers if s.in_database and s.source == spec.source]
+            tables = list(dict.fromkeys([*(s.table for s in run.specs if s.in_database and s.source == spec.source),
+                                         spec.table]))
             run.columns[spec.source] = column_types(conn, tables)
         data = read_rows(conn, spec.table, SCHEMA_NAMES, run.columns[spec.source].get(spec.table))
     except DataError as exc:
@@ -431,23 +433,21 @@ def _read_table(run: _Run, spec: LayerSpec) -> list | None:
                 "do not read it", (f"did you mean {near!r}? " if near else "") + "docs/schema.md lists the properties")
     records, features = [], []
     for i, (props, wkb, srid) in enumerate(data.rows, 1):
-        geom = gj = None
+        geom = checked = None
         if wkb is not None:
             label = str(props.get("id") or f"#{i}")
             try:
-                geom = shapely.from_wkb(wkb)
+                geom = checked = shapely.from_wkb(wkb)
                 if spec.datum != "wgs84":
-                    geom = transform_geometry(geom, DATUMS[spec.datum])
-                gj = ({"type": geom.geom_type, "coordinates": []} if geom.is_empty
-                      else json.loads(shapely.to_geojson(geom)))
+                    geom = checked = transform_geometry(geom, DATUMS[spec.datum])
             except (shapely.errors.GEOSException, ValueError) as exc:
                 run.add("error", where, label, "geometry", f"unreadable geometry: {exc}"[:200],
                         "curves and other types beyond GeoJSON's are not supported (ST_CurveToLine)")
-                gj = {"type": "GeometryCollection", "geometries": []}  # reported: no more checks
+                checked = {"type": "GeometryCollection", "geometries": []}  # reported: no more checks
             if srid != 4326:
                 run.add("error", where, label, "geometry", f"geometry in SRID {srid}; a layer table holds "
                         "SRID 4326 (WGS-84 longitude/latitude)", "UPDATE the row with ST_Transform(geom, 4326)")
-        records.append((i, props, gj))
+        records.append((i, props, checked))
         features.append(Feature(props, geom, spec.id, i - 1))
     run.layers[spec.id] = features
     return records
@@ -509,19 +509,23 @@ def validate_file(path: Path | str, spec: LayerSpec, known: Known | Registry | N
 
 def _validate_rows(run: _Run, spec: LayerSpec, known: Known, records, start: int,
                    path: Path | None = None) -> list[Problem]:
-    """Check the (index, properties, GeoJSON geometry) records of one file or table."""
+    """Check the (index, properties, geometry) records of one file or table (the geometry as GeoJSON,
+    or as shapely read it from a table)."""
     where = path if path is not None else spec.where
     if records is None:
         run.unread.append(path.name if path is not None else spec.where)
-    shapes = {f.index + 1: f.geometry for f in run.layers.get(spec.id, ())} if path is None else {}
     for index, props, geometry in records or []:
         fid = _feature_id(run, where, index, props)
 
         def emit(level, prop, message, hint="", fid=fid):
             run.add(level, where, fid, prop, message, hint)
 
-        gtype = None if geometry is None else check_geometry(geometry, spec.geometry, spec.id, emit,
-                                                             shapes.get(index))
+        if geometry is None:
+            gtype = None
+        elif isinstance(geometry, dict) or not hasattr(geometry, "geom_type"):  # GeoJSON, as written
+            gtype = check_geometry(geometry, spec.geometry, spec.id, emit)
+        else:  # a database row's, read by shapely
+            gtype = check_shape(geometry, spec.geometry, spec.id, emit)
         sources = check_properties(props, gtype, geometry is not None, spec, known, emit)
         if sources and not fid.startswith("#"):
             run.derives.append((str(where), fid, sources))
@@ -568,6 +572,7 @@ def validate_report(layers_dir: Path | str = "layers", *, strict: bool = False,
                 hint="pass the folder that holds layers.toml")
     else:
         specs = _catalogue(run, root)
+        run.specs = list(specs or [])
         known = _known(run, root)
         for spec in specs or []:
             path = root / spec.file

@@ -83,6 +83,8 @@ def _specs_for(plan: Plan, path) -> list:
     target = _layer_path(_resolve(root, path))
     out = []
     for spec in plan.catalogue.layers:
+        if spec.in_database:  # its changes come as rows, not files
+            continue
         own = _resolve(root, spec.file)
         if own == target or (own.suffix.lower() == ".shp" and target.suffix.lower() == ".shp"
                              and own.with_suffix("") == target.with_suffix("")):

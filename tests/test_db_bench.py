@@ -1,8 +1,11 @@
 """Reading fast: a 1,000-feature layer builds as fast from a table as from its file (within 20%).
 
-Both builds are timed in the same run, alternately, seven times each after a warm-up, on the
-light layers (boundaries simplified) so that the 1,000 features are most of the work; the
-medians are compared and printed (``pytest -s``) with the machine and date.
+Both builds are timed in the same run, in pairs (file then table, then table then file, ...),
+seven pairs after a warm-up, on the light layers (boundaries simplified) so that the 1,000
+features are most of the work. The machine is shared (two cores, other people's test runs),
+so what is asserted is the best of the seven of each (as timeit does: the run least disturbed
+by others is the closest to what the work costs); the medians and the load are printed too
+(``pytest -s``), with the machine and date.
 """
 
 from __future__ import annotations
@@ -44,19 +47,23 @@ def test_a_1000_feature_table_builds_as_fast_as_its_file(pg_url, tmp_path):
     build_maps(table, out_table)
     for page in out_files.iterdir():
         assert (out_table / page.name).read_bytes() == page.read_bytes(), page.name
-    builds = {"file": [], "table": []}
-    reads = {"file": [], "table": []}
-    for _ in range(RUNS):
-        builds["file"].append(timed(lambda: build_maps(files, out_files)))
-        builds["table"].append(timed(lambda: build_maps(table, out_table)))
-        reads["file"].append(timed(lambda: validate_report(files)))
-        reads["table"].append(timed(lambda: validate_report(table)))
-    b = {k: statistics.median(v) for k, v in builds.items()}
-    r = {k: statistics.median(v) for k, v in reads.items()}
-    print(f"\n{datetime.date.today()} {platform.machine()} {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}: 1,000 polygons + light layers, median of {RUNS}:\n"
-          f"  build from the file {b['file']:.3f} s, from the table {b['table']:.3f} s "
-          f"(table/file {b['table'] / b['file']:.2f})\n"
-          f"  validate+read from the file {r['file']:.3f} s, from the table {r['table']:.3f} s "
-          f"(table/file {r['table'] / r['file']:.2f})")
-    assert b["table"] <= MARGIN * b["file"], (builds, reads)
+    jobs = {"build": {"file": lambda: build_maps(files, out_files), "table": lambda: build_maps(table, out_table)},
+            "read": {"file": lambda: validate_report(files), "table": lambda: validate_report(table)}}
+    times = {(job, source): [] for job in jobs for source in ("file", "table")}
+    for i in range(RUNS):
+        for job, fns in jobs.items():
+            for source in ("file", "table") if i % 2 == 0 else ("table", "file"):
+                times[job, source].append(timed(fns[source]))
+    best = {key: min(values) for key, values in times.items()}
+    median = {key: statistics.median(values) for key, values in times.items()}
+    ratio = {job: best[job, "table"] / best[job, "file"] for job in jobs}
+    print(f"\n{datetime.date.today()} {platform.machine()} {os.cpu_count()} cores, load "
+          f"{os.getloadavg()[0]:.1f}, Python {platform.python_version()}: 1,000 polygons + light layers, "
+          f"{RUNS} pairs:\n"
+          f"  build: best file {best['build', 'file']:.3f} s, table {best['build', 'table']:.3f} s "
+          f"(table/file {ratio['build']:.2f}); medians {median['build', 'file']:.3f} s, "
+          f"{median['build', 'table']:.3f} s\n"
+          f"  validate+read: best file {best['read', 'file']:.3f} s, table {best['read', 'table']:.3f} s "
+          f"(table/file {ratio['read']:.2f}); medians {median['read', 'file']:.3f} s, "
+          f"{median['read', 'table']:.3f} s")
+    assert ratio["build"] <= MARGIN, times

@@ -152,9 +152,9 @@ def test_two_editors_on_different_features_both_reach_the_maps(layers, pg_url, t
             two.close()
         first = run.seen("six-cities.html", "Edited by one", committed)
         second = run.seen("six-cities.html", "Edited by two", committed)
-        print(f"\ntwo editors: {first:.2f} s and {second:.2f} s after the second commit")
-        assert max(first, second) <= LATENCY
-        assert "Edited by two" in (run.out / "auto.html").read_text(encoding="utf-8")
+        auto = run.seen("auto.html", "Edited by two", committed)  # the zone's other pages (maybe a 2nd build)
+        print(f"\ntwo editors: {first:.2f} s and {second:.2f} s after the second commit (auto.html {auto:.2f} s)")
+        assert max(first, second, auto) <= LATENCY
 
 
 @pytest.fixture

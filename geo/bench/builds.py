@@ -177,10 +177,8 @@ def page_facts(path: Path | str) -> dict:
 def build_phases(layers_dir: Path | str, out_dir: Path | str) -> dict:
     """One in-process build, timed by phase (imports excluded): what the CLI process spends,
     in the same steps as :func:`geo.build.build_maps`."""
-    from ..build import _validate
     from ..layerio import atomic_write
     from ..maps import index_html, page_specs
-    from ..plan import load_plan
     from ..render import encode_pages, render_page
     from ..simplify import coarsen, simplify_plan
 
@@ -193,8 +191,10 @@ def build_phases(layers_dir: Path | str, out_dir: Path | str) -> dict:
         t[name] = time.perf_counter() - t0
         return value
 
-    step("validate", lambda: _validate(layers_dir))
-    plan = step("load_plan", lambda: load_plan(layers_dir))
+    from ..validate import validate_report
+
+    report = step("validate", lambda: validate_report(layers_dir))
+    plan = step("load_plan", report.plan)  # the plan of the documents validation read
     geoms = step("simplify_plan", lambda: simplify_plan(plan))
     coarse = step("coarsen", lambda: coarsen(plan, geoms))
     encoded = step("encode", lambda: encode_pages(plan, geoms, coarse))
