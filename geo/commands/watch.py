@@ -23,8 +23,10 @@ def watch(layers_dir, out_dir, debounce, serve, port, cdn, max_changes):
     """Build the maps, then watch the layers folder and rebuild what each change affects.
 
     A change to layers.toml, roles.toml, sources.toml or a context layer rebuilds every page;
-    a change to another layer rebuilds the pages that show its features. When the layers have
-    errors it prints every problem and keeps the last good maps. Ctrl-C stops it.
+    a change to another layer rebuilds the pages that show its features. Database layers are
+    watched too: rows committed to their tables (from QGIS or SQL) rebuild the pages showing
+    those rows; a dropped connection is retried. When the layers have errors it prints every
+    problem and keeps the last good maps. Ctrl-C stops it.
     """
     from ..watch import Watcher  # folium and pandas load only when it runs
 
