@@ -125,6 +125,23 @@ class PgServer:
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 
+    def cpu_seconds(self) -> float:
+        """CPU time the server has used so far: the postmaster, its live backends and those it
+        has reaped (from /proc; to time what a query costs the server)."""
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue  # a process that ended meanwhile
+            pid, ppid = int(stat.parent.name), int(fields[1])
+            if pid == postmaster:
+                total += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+            elif ppid == postmaster:
+                total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
+
     # -- SQL -------------------------------------------------------------------------------------
 
     def psql(self, sql: str, db: str = "postgres") -> str:
