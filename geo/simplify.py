@@ -60,6 +60,21 @@ def _polygonal(f) -> bool:
     return f.geometry.geom_type in ("Polygon", "MultiPolygon") and f.basis == "official"
 
 
+# The last result for the official polygons, per step: a watch rebuilding after an edit to a
+# site or a zone gets the boundaries' simplification back instead of computing it again.
+_LAST: dict[str, tuple] = {}
+
+
+def _remembered(step: str, ids, geoms, args, compute) -> dict:
+    """``compute()``, or its last result when the ids, the geometries (as WKB) and ``args`` are
+    the very same as last time."""
+    key = (args, tuple(ids), tuple(shapely.to_wkb(g) for g in geoms))
+    last = _LAST.get(step)
+    if last is None or last[0] != key:
+        last = _LAST[step] = (key, compute())
+    return dict(last[1])
+
+
 def simplify_plan(plan: Plan, tolerance_m: float = TOLERANCE_M, decimals: int = DECIMALS) -> dict:
     """Page geometries for every feature of the plan: ``{feature id: geometry}``.
 
@@ -69,19 +84,25 @@ def simplify_plan(plan: Plan, tolerance_m: float = TOLERANCE_M, decimals: int = 
     the simplified members so that they keep sharing their edges.
     """
     official = [f for f in plan.features if _polygonal(f)]
-    tiles, containers = _tiles_and_containers(official)
-    out = {}
-    if tiles:
-        ea = [to_equal_area(f.geometry) for f in tiles]
-        simple = shapely.coverage_simplify(ea, tolerance_m, simplify_boundary=True)
-        for f, g in zip(tiles, simple):
-            out[f.id] = round_geometry(from_equal_area(g), decimals)
-    for f, members in containers:
-        if members:  # the exact union of tiles: the union of their simplified forms
-            out[f.id] = round_geometry(shapely.coverage_union_all([out[t.id] for t in members]), decimals)
-        else:
-            g = shapely.coverage_simplify([to_equal_area(f.geometry)], tolerance_m)[0]
-            out[f.id] = round_geometry(from_equal_area(g), decimals)
+
+    def compute() -> dict:
+        tiles, containers = _tiles_and_containers(official)
+        out = {}
+        if tiles:
+            ea = [to_equal_area(f.geometry) for f in tiles]
+            simple = shapely.coverage_simplify(ea, tolerance_m, simplify_boundary=True)
+            for f, g in zip(tiles, simple):
+                out[f.id] = round_geometry(from_equal_area(g), decimals)
+        for f, members in containers:
+            if members:  # the exact union of tiles: the union of their simplified forms
+                out[f.id] = round_geometry(shapely.coverage_union_all([out[t.id] for t in members]), decimals)
+            else:
+                g = shapely.coverage_simplify([to_equal_area(f.geometry)], tolerance_m)[0]
+                out[f.id] = round_geometry(from_equal_area(g), decimals)
+        return out
+
+    out = _remembered("simplify", [f.id for f in official], [f.geometry for f in official],
+                      (tolerance_m, decimals), compute)
     for f in plan.features:
         if f.id in out:
             continue
@@ -102,14 +123,22 @@ def coarsen(plan: Plan, geoms: dict, tolerance_m: float = COARSE_TOLERANCE_M) ->
     """
     tol = tolerance_m / 111_320.0
     official = [f for f in plan.features if _polygonal(f)]
-    tiles, containers = _tiles_and_containers(official)
-    out = {}
-    if tiles:
-        for f, g in zip(tiles, shapely.coverage_simplify([geoms[f.id] for f in tiles], tol, simplify_boundary=True)):
-            out[f.id] = g
-    for f, members in containers:
-        out[f.id] = shapely.coverage_union_all([out[t.id] for t in members]) if members else \
-            shapely.coverage_simplify([geoms[f.id]], tol)[0]
+
+    def compute() -> dict:
+        tiles, containers = _tiles_and_containers(official)
+        out = {}
+        if tiles:
+            simple = shapely.coverage_simplify([geoms[f.id] for f in tiles], tol, simplify_boundary=True)
+            for f, g in zip(tiles, simple):
+                out[f.id] = g
+        for f, members in containers:
+            out[f.id] = shapely.coverage_union_all([out[t.id] for t in members]) if members else \
+                shapely.coverage_simplify([geoms[f.id]], tol)[0]
+        return out
+
+    # keyed on the originals too: which tiles make up which container follows from them
+    out = _remembered("coarsen", [f.id for f in official],
+                      [f.geometry for f in official] + [geoms[f.id] for f in official], tol, compute)
     for f in plan.features:
         d = f.props.get("derive") or {}
         if f.id not in out and d.get("op") == "union" and all(str(m) in out for m in d.get("from", [])):
