@@ -3,6 +3,7 @@ and which basemaps the maps offer."""
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +63,18 @@ class Catalogue:
         return self.root / layer.file
 
 
+@functools.lru_cache(maxsize=64)
+def _provider(name: str):
+    """The xyzservices provider named (slow to look up: each build and watch rebuild asks again)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # xyzservices warns about CARTO's API keys
+        p = xyz.query_name(name)
+        url = p.build_url(scale_factor="{r}") if "{r}" in p.url else p.build_url()
+    return p, url
+
+
 def _basemap(raw: dict, where: str) -> Basemap:
     datum = raw.get("datum", "wgs84")
     if datum not in ("wgs84", "gcj02"):
@@ -69,12 +82,7 @@ def _basemap(raw: dict, where: str) -> Basemap:
     if not raw.get("provider"):
         return Basemap(raw["id"], raw.get("name", raw["id"]), "", "", datum)
     try:
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # xyzservices warns about CARTO's API keys
-            p = xyz.query_name(raw["provider"])
-            url = p.build_url(scale_factor="{r}") if "{r}" in p.url else p.build_url()
+        p, url = _provider(raw["provider"])
     except ValueError:
         raise DataError(f"{where}: unknown xyzservices provider {raw['provider']!r}") from None
     url = url.replace("http://", "https://")

@@ -435,7 +435,7 @@ class Watcher:
             raise GeoError(f"{self.layers_dir}: layers folder not found")
         stop_event = stop_event if stop_event is not None else threading.Event()
         changes = watchfiles.watch(self.layers_dir, watch_filter=self._filter(), debounce=max(1600, 4 * debounce),
-                                   step=max(debounce, 1), stop_event=stop_event, rust_timeout=200,
+                                   step=max(debounce, 1), stop_event=stop_event, rust_timeout=100,
                                    yield_on_timeout=True, raise_interrupt=True)
         server = listener = None
         try:
@@ -450,7 +450,7 @@ class Watcher:
             listener = self._listener()  # listening before the first build: no commit slips between
             self.rebuild()
             done = 0
-            for batch in changes:  # a batch at least every 200 ms (rust_timeout), often empty
+            for batch in changes:  # a batch at least every 100 ms (rust_timeout), often empty: time to poll
                 paths = _worth_a_look(batch)
                 rows = listener.poll() if listener is not None else []
                 if not paths and not rows:

@@ -86,11 +86,16 @@ class Running:
             raise AssertionError("no rebuild in time; the watch said:\n" + "\n".join(self.lines)) from None
 
     def seen(self, page: str, text: str, since: float, timeout: float = 30) -> float:
-        """Seconds from ``since`` until ``text`` is in ``page`` (polled every 10 ms)."""
-        path = self.out / page
+        """Seconds from ``since`` until ``text`` is in ``page`` (looked for every 10 ms, read only when
+        a new page has replaced the old: the watch runs in a thread of this process)."""
+        path, last = self.out / page, [None]
 
         def there():
             try:
+                st = path.stat()
+                if (st.st_ino, st.st_mtime_ns) == last[0]:
+                    return False
+                last[0] = (st.st_ino, st.st_mtime_ns)
                 return text in path.read_text(encoding="utf-8")
             except FileNotFoundError:
                 return False
