@@ -20,12 +20,13 @@ __all__ = [
     "gcj02_to_wgs84",
     "load_plan",
     "load_registry",
+    "read_page_data",
     "validate_layers",
     "wgs84_to_gcj02",
 ]
 
 _WHERE = {
-    "build_maps": "build", "load_plan": "plan", "load_registry": "registry",
+    "build_maps": "build", "load_plan": "plan", "load_registry": "registry", "read_page_data": "pagedata",
     "validate_layers": "validate", "wgs84_to_gcj02": "datum", "gcj02_to_wgs84": "datum",
     "GeoError": "errors", "DataError": "errors", "ValidationFailed": "errors", "BuildFailed": "errors",
 }

@@ -17,14 +17,14 @@ from pathlib import Path
 
 import xstatic.pkg.leaflet as xleaflet
 
-__all__ = ["CSS_MODULES", "JS_MODULES", "LEAFLET_VERSION", "Asset", "page_assets"]
+__all__ = ["CSS_MODULES", "JS_MODULES", "LEAFLET_VERSION", "Asset", "boot_js", "page_assets"]
 
 LEAFLET_VERSION = xleaflet.VERSION
 STATIC = Path(__file__).parent / "static"
 CDN = "https://cdn.jsdelivr.net/npm/leaflet@{v}/dist/{name}"
 #: The in-page modules (geo/static/js/<name>.js), in load order: each registers into the
 #: ``GeoMap`` namespace that core.js makes, using only modules listed before it.
-JS_MODULES = ("core", "i18n", "datum", "geometry", "patterns", "pointcloud", "content", "shapes",
+JS_MODULES = ("core", "i18n", "datum", "pagedata", "geometry", "patterns", "pointcloud", "content", "shapes",
               "controls", "toolbar", "page")
 #: The page's stylesheets (geo/static/css/<name>.css), in cascade order: one per concern.
 CSS_MODULES = ("base", "toolbar")
@@ -68,3 +68,9 @@ def page_assets(cdn: bool = False) -> list[tuple[str, str, str, bool]]:
             for name in CSS_MODULES]
     out += [("js", f"js/{name}.js", _script_safe(_read(STATIC / "js" / f"{name}.js")), True) for name in JS_MODULES]
     return out
+
+
+@cache
+def boot_js() -> str:
+    """The page's only plain script (``geo/static/boot.js``): it unpacks the assets and the data."""
+    return _script_safe(_read(STATIC / "boot.js"))

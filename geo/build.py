@@ -18,7 +18,7 @@ from .layerio import atomic_write
 from .maps import index_html, page_specs
 from .plan import Plan, load_plan
 from .render import encode_pages, render_page
-from .simplify import coarsen, simplify_plan
+from .simplify import simplify_plan
 
 __all__ = ["BuildReport", "build_maps", "checked_plan"]
 
@@ -56,7 +56,7 @@ def build_maps(layers_dir: Path | str = "layers", out_dir: Path | str = "maps", 
     elif plan is None:
         plan = load_plan(layers_dir)
     geoms = simplify_plan(plan)
-    encoded = encode_pages(plan, geoms, coarsen(plan, geoms))
+    encoded = encode_pages(plan, geoms)
     pages = page_specs(plan)
     todo = [p for p in pages if only is None or p.file in only]
     for i, page in enumerate(todo):

@@ -87,6 +87,9 @@ def _as_float(value) -> float:
         return math.copysign(math.inf, value)
 
 
+_INF = float("inf")
+
+
 def _positive(value) -> bool:
     return _number(value) and math.isfinite(_as_float(value)) and value > 0
 
@@ -214,6 +217,11 @@ def _plainly_good(gtype: str, coords) -> bool:
     """True when numpy sees only [lon, lat] number pairs inside REGION: the common case, checked
     in bulk. Anything else (odd nesting, strings, NaN, 3-D, outside) takes the slow path, which
     says exactly what and where."""
+    west, south, east, north = REGION
+    if gtype == "Point" and type(coords) is list and len(coords) == 2:  # most points: no numpy
+        x, y = coords
+        if type(x) in (float, int) and type(y) in (float, int):
+            return west <= x <= east and south <= y <= north  # NaN fails these too
     try:
         if gtype == "Point":
             parts = [[coords]]
@@ -223,7 +231,6 @@ def _plainly_good(gtype: str, coords) -> bool:
             parts = coords
         else:
             parts = [ring for poly in coords for ring in poly]
-        west, south, east, north = REGION
         for part in parts:
             a = np.asarray(part)
             if a.ndim != 2 or a.shape[1] != 2 or a.dtype.kind not in "if" or a.size == 0:
@@ -314,8 +321,31 @@ def _names(props: dict, emit) -> None:
             emit("error", key, f"{key} is empty", hint)
 
 
+# role lists already found clean, per registry: a layer of 100,000 sites has a handful of distinct
+# role lists, each checked once
+_CLEAN_ROLES: dict = {}
+
+
 def _roles(props: dict, context: bool, known: Known, emit) -> None:
     roles = props.get("roles")
+    if type(roles) is list and roles and all(type(r) is dict and len(r) == 3 for r in roles):
+        entries = tuple((r.get("role"), r.get("part"), r.get("source")) for r in roles)
+        if all(type(v) is str for e in entries for v in e):
+            reg = tuple(None if x is None else tuple(x) for x in (known.roles, known.parts, known.sources))
+            key = (reg, entries)
+            if _CLEAN_ROLES.get(key):
+                return
+            found = []
+            _roles_checked(roles, context, known, lambda *a: (found.append(a), emit(*a)))
+            if not found:
+                if len(_CLEAN_ROLES) > 10_000:
+                    _CLEAN_ROLES.clear()
+                _CLEAN_ROLES[key] = True
+            return
+    _roles_checked(roles, context, known, emit)
+
+
+def _roles_checked(roles, context: bool, known: Known, emit) -> None:
     if roles is None or roles == []:
         if not context:
             emit("warning", "roles", "no role: this feature appears on no role overlay",
@@ -371,7 +401,7 @@ def _numbers(props: dict, basis, gtype, zone: bool, emit) -> None:
              f"schematic_area_km2 must be a positive number, not {area!r}"[:200],
              "the estimated area in km2")
     for key, value in props.items():
-        if isinstance(value, float) and not math.isfinite(value) and key not in (
+        if isinstance(value, float) and not (-_INF < value < _INF) and key not in (  # NaN or infinite
                 "position_error_m", "schematic_area_km2"):
             emit("error", str(key), f"{key} is {value!r}: not a JSON number", "write a number, or null")
 
@@ -416,9 +446,13 @@ def _derive(props: dict, basis, has_geometry: bool, allowed: tuple, layer: str, 
 
 
 def _vocabulary(props: dict, emit) -> None:
-    cut = truncated_fields(set(props))  # reported once per file by the reader
-    for key in props:
-        if key not in PROPERTIES and key not in cut:
+    unknown = [k for k in props if k not in PROPERTIES]  # most features: none
+    if not unknown:
+        cut = {}
+    else:
+        cut = truncated_fields(set(props))  # reported once per file by the reader
+    for key in unknown:
+        if key not in cut:
             emit("warning", str(key), f"unknown property {key!r}", _did_you_mean(key, PROPERTIES)
                  + "docs/schema.md lists the properties; the maps ignore others")
     kind = props.get("kind")

@@ -126,14 +126,31 @@ def _read_geojson(path: Path, any_crs: bool = False) -> list[Feature]:
         raise DataError(f"{path}: not a GeoJSON FeatureCollection")
     if "crs" in data and not any_crs and (fault := crs_problem(data["crs"]))[1]:
         raise DataError(f"{path}: its crs {fault[0]!r} is {fault[1]}")
+    feats = data.get("features") or []
+    points = _points(feats)
     out = []
-    for i, f in enumerate(data.get("features") or []):
+    for i, f in enumerate(feats):
         props = dict(f.get("properties") or {})
         if "id" not in props and "id" in f:
             props["id"] = f["id"]
-        geom = geometry_from_json(f["geometry"]) if f.get("geometry") else None
+        geom = points.get(i) or (geometry_from_json(f["geometry"]) if f.get("geometry") else None)
         out.append(Feature(props, geom, path.stem, i))
     return out
+
+
+def _points(feats: list) -> dict:
+    """The plain 2-D Points of a layer's features, made in one call: index -> Point."""
+    idx, xy = [], []
+    for i, f in enumerate(feats):
+        g = f.get("geometry")
+        if g and g.get("type") == "Point":
+            c = g.get("coordinates")
+            if type(c) is list and len(c) == 2 and type(c[0]) in (float, int) and type(c[1]) in (float, int):
+                idx.append(i)
+                xy.append(c)
+    if not idx:
+        return {}
+    return dict(zip(idx, shapely.points(np.asarray(xy, dtype=float)).tolist()))
 
 
 def _read_ogr(path: Path, datum: str = "wgs84") -> list[Feature]:

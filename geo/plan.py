@@ -21,7 +21,7 @@ from shapely.geometry import LineString, Point
 from .catalogue import Catalogue, LayerSpec, load_catalogue
 from .datum import DATUMS, transform_geometry
 from .errors import DataError
-from .layerio import Feature, geometry_from_json, read_layer
+from .layerio import Feature, _points, geometry_from_json, read_layer
 from .registry import Registry, load_registry
 
 __all__ = ["EQUAL_AREA", "Plan", "PlanFeature", "area_km2", "load_plan", "plan_from", "read_features"]
@@ -96,7 +96,7 @@ class Plan:
     registry: Registry
     features: list[PlanFeature] = field(default_factory=list)
 
-    @property
+    @cached_property
     def by_id(self) -> dict[str, PlanFeature]:
         return {f.id: f for f in self.features}
 
@@ -180,9 +180,11 @@ def plan_from(catalogue: Catalogue, registry: Registry, layers: dict[str, list[F
     hands them over; GeoJSON geometries may still be plain dicts)."""
     raw = []
     for spec in catalogue.layers:
-        for f in layers[spec.id]:
-            if isinstance(f.geometry, dict):
-                f = Feature(f.props, geometry_from_json(f.geometry), f.layer, f.index)
+        feats = layers[spec.id]
+        points = _points([{"geometry": f.geometry} if isinstance(f.geometry, dict) else {} for f in feats])
+        for i, f in enumerate(feats):
+            if isinstance(f.geometry, dict):  # plain Points made in one call above
+                f = Feature(f.props, points.get(i) or geometry_from_json(f.geometry), f.layer, f.index)
             raw.append((spec, f))
     return Plan(catalogue, registry, resolve(raw))
 

@@ -1,27 +1,26 @@
-"""One page: a folium map whose content is drawn by the in-page code (``geo/static/js``) from embedded JSON.
+"""One page: a Leaflet map drawn by the in-page code (``geo/static/js``) from packed data.
 
-folium gives the page skeleton and the Leaflet map; :class:`LayoutLayers` (shaped like a
-folium plugin: docstring, template, data) embeds the page's data once, as JSON in a
-``<script type="application/json">`` with every ``<``, ``>`` and ``&`` escaped, and calls the
-drawing code. Every text from the layers reaches the page through JSON and ``textContent``.
+A page is a small skeleton (the map's element and the boot code) with two inert payloads:
+the assets (Leaflet from xstatic-leaflet, our stylesheets and modules) and the page's data
+(its settings, features and their geometry as a topology, see :mod:`geo.pagedata`), each
+deflated and in base64. Every text from the layers reaches the page through JSON and
+``textContent``. (The skeleton was folium's; a page needs only Leaflet's map, and importing
+folium, which imports pandas, took longer than the rest of a build.)
 """
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 from dataclasses import dataclass, field
 
-import folium
-from branca.element import Element, MacroElement
-from jinja2 import Template
-
-from .assets import page_assets
-from .encode import encode_geometry
+from .assets import boot_js, page_assets
 from .i18n import strings
+from .pagedata import FORMAT, geometry_sections, pack, varints, zigzag
 from .plan import Plan
+from .pointtable import PageRows, PointTable, optional_fields
 from .simplify import COARSE_TOLERANCE_M, LOD_ZOOM, MAX_ZOOM, TOLERANCE_M
+from .topology import QUANTUM, Topology, build_topology
 
 __all__ = ["PageSpec", "encode_pages", "json_for_html", "page_data", "render_page"]
 
@@ -46,22 +45,21 @@ def json_for_html(obj) -> str:
                .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def _num(v):
-    try:
-        return float(v) if v is not None and v != "" else None
-    except (TypeError, ValueError):
-        return None
-
-
 def page_data(plan: Plan, page: PageSpec, geoms: dict, *, canvas_from: int = 3000,
-              encoded: dict | None = None) -> dict:
-    """The JSON a page embeds: roles, parts, sources, basemaps and each feature once."""
+              points: PointTable | None = None) -> tuple[dict, PageRows]:
+    """The document a page embeds: roles, parts, sources, basemaps and each feature once (its
+    geometry goes in binary sections, see :mod:`geo.pagedata`), and the page's rows of the
+    point table (``points``, made once per build by :meth:`PointTable.of`)."""
     reg = plan.registry
     roles = [reg.role(r) for r in page.roles]
     context_ids = set(page.context_layers) if page.context_layers else \
         {spec.id for spec in plan.catalogue.layers if spec.context}
+    points = points if points is not None else PointTable.of(plan, geoms)
+    labelled = [g for g in plan.features if g.layer.labels and g.layer.id in context_ids and g.id not in points.index]
     feats, used_sources, bounds = [], set(), None
     for f in plan.features:
+        if f.id in points.index:  # Point features travel as table rows: a field added here goes there too
+            continue
         on_page = f.layer.id in context_ids or any(f.has_role(r) for r in page.roles)
         if not on_page:
             continue
@@ -75,21 +73,15 @@ def page_data(plan: Plan, page: PageSpec, geoms: dict, *, canvas_from: int = 300
                       for r in f.roles if r.get("role") in page.roles],
             "context": f.layer.id in context_ids,
             "label": [round(f.anchor.y, 5), round(f.anchor.x, 5)],
-            "g": encoded[f.id] if encoded and f.id in encoded else encode_geometry(g),
+            "g": {"t": g.geom_type},
         }
         if f.geometry.geom_type.endswith("Polygon"):
             rec["area_km2"] = round(f.area_km2, 1)
-        for k in ("area_published_km2", "position_error_m", "schematic_area_km2"):
-            if _num(p.get(k)) is not None:
-                rec[k] = _num(p.get(k))
-        for k in ("area_source", "geometry_source", "position_source"):
-            if p.get(k):
-                rec[k] = str(p[k])
+        rec.update(optional_fields(p))
         if f.layer.labels:
             # an outline whose parts are labelled from some zoom on gives way to them there
-            inner = [g.layer.label_min_zoom for g in plan.features
-                     if g.layer.labels and g.layer.id != f.layer.id and g.layer.id in context_ids
-                     and g.layer.label_min_zoom > f.layer.label_min_zoom
+            inner = [g.layer.label_min_zoom for g in labelled
+                     if g.layer.id != f.layer.id and g.layer.label_min_zoom > f.layer.label_min_zoom
                      and f.geometry.contains(g.anchor)]
             if inner:
                 rec["label_max_zoom"] = min(inner) - 1
@@ -99,14 +91,20 @@ def page_data(plan: Plan, page: PageSpec, geoms: dict, *, canvas_from: int = 300
             b = g.bounds
             bounds = b if bounds is None else (min(bounds[0], b[0]), min(bounds[1], b[1]),
                                                max(bounds[2], b[2]), max(bounds[3], b[3]))
+    containers = _mark_containers(plan, feats, context_ids)
+    rows = points.page(page.roles, context_ids, [(c["id"], geoms[c["id"]]) for c in containers])
+    pb = rows.bounds()
+    if pb is not None:
+        bounds = pb if bounds is None else (min(bounds[0], pb[0]), min(bounds[1], pb[1]),
+                                            max(bounds[2], pb[2]), max(bounds[3], pb[3]))
     if bounds is None:  # a page with no role features: fit its context
         import shapely
 
         bounds = shapely.union_all([geoms[f["id"]] for f in feats]).bounds if feats else (124, 43, 127, 45)
-    _mark_containers(plan, feats, context_ids)
+    used_sources |= rows.sources()
     sources = {k: {"title": s.title, "quote": s.quote, "reference": s.reference}
                for k, s in reg.sources.items() if k in used_sources}
-    n_shapes = sum(1 for f in feats for _ in f["roles"])
+    n_shapes = sum(1 for f in feats for _ in f["roles"]) + rows.shapes()
     return {
         "title": page.title, "subtitle": page.subtitle, "note": page.note,
         "index_href": "index.html",
@@ -128,16 +126,10 @@ def page_data(plan: Plan, page: PageSpec, geoms: dict, *, canvas_from: int = 300
         "boundary": {"tolerance_m": f"{TOLERANCE_M:g}", "max_zoom": MAX_ZOOM, "lod_zoom": LOD_ZOOM,
                      "coarse_m": f"{COARSE_TOLERANCE_M:g}"},
         "strings": strings(),
-    }
+    }, rows
 
 
-# branca renders every element as a Jinja template; data and third-party code must not pass
-# through that, so they go in after rendering, in place of these two placeholders.
-_ASSETS_SLOT = "<!-- geo:assets -->"
-_DATA_SLOT = "<!-- geo:data -->"
-
-
-def _mark_containers(plan: Plan, feats: list[dict], context_ids: set) -> None:
+def _mark_containers(plan: Plan, feats: list[dict], context_ids: set) -> list[dict]:
     """Flag role features that lie over labelled districts (Changchun's outline over its 11
     units), and tell each feature on the page which of them it lies within.
 
@@ -160,67 +152,91 @@ def _mark_containers(plan: Plan, feats: list[dict], context_ids: set) -> None:
         within = [c["id"] for c, g in containers if c is not rec and g.geometry.contains(f.anchor)]
         if within:
             rec["within"] = within
+    return [c for c, _g in containers]
 
 
-class LayoutLayers(MacroElement):
-    """Draw a layout page's layers, overlays, legend and labels from embedded JSON.
-
-    The data goes in once, as JSON inside ``<script type="application/json">``; the drawing
-    code is ``geo/static/js/*.js`` (joined and inlined with the other assets).
-    """
-
-    _template = Template("""
-        {% macro html(this, kwargs) %}""" + _DATA_SLOT + """{% endmacro %}
-        {% macro script(this, kwargs) %}
-        GeoMap.render({{ this._parent.get_name() }},
-                      JSON.parse(document.getElementById("geo-data").textContent));
-        {% endmacro %}
-    """)
-
-    def __init__(self):
-        super().__init__()
-        self._name = "LayoutLayers"
-
-
-def _assets_html(cdn: bool) -> str:
-    parts = []
-    for kind, name, content, inline in page_assets(cdn):
-        if kind == "css":
-            parts.append(f'<style data-asset="{name}">\n{content}\n</style>' if inline
-                         else f'<link rel="stylesheet" href="{html.escape(content)}"/>')
+def _assets(cdn: bool) -> tuple[str, str]:
+    """The page's linked assets (``cdn``: Leaflet) as tags, and its inline ones (Leaflet, our
+    stylesheets and modules) packed: ``(tags, packed text)``."""
+    tags, inline = [], []
+    for kind, name, content, is_inline in page_assets(cdn):
+        if is_inline:
+            inline.append([kind, name, content])
+        elif kind == "css":
+            tags.append(f'<link rel="stylesheet" href="{html.escape(content)}"/>')
         else:
-            parts.append(f'<script data-asset="{name}">\n{content}\n</script>' if inline
-                         else f'<script src="{html.escape(content)}"></script>')
-    return "\n".join(parts)
+            tags.append(f'<script src="{html.escape(content)}"></script>')
+    return "\n".join(tags), pack({"assets": inline}, {})
 
 
-class _OfflineMap(folium.Map):
-    """folium's Map without its CDN-linked jQuery, Bootstrap and fonts: we bring Leaflet."""
-
-    default_js: list = []
-    default_css: list = []
+_PACKED_ASSETS: dict[bool, tuple[str, str]] = {}
 
 
-def encode_pages(plan: Plan, geoms: dict, coarse: dict | None = None) -> dict:
-    """Every feature's page geometry, encoded once for all pages (with its coarse form's
-    vertex indexes where ``coarse`` has one)."""
-    coarse = coarse or {}
-    return {f.id: encode_geometry(geoms[f.id], coarse.get(f.id)) for f in plan.features}
+def _page_assets(cdn: bool) -> tuple[str, str]:
+    if cdn not in _PACKED_ASSETS:
+        _PACKED_ASSETS[cdn] = _assets(cdn)
+    return _PACKED_ASSETS[cdn]
+
+
+_SKELETON = """<!DOCTYPE html>
+<html lang="en" data-lang="both">
+<head>
+<meta charset="utf-8"/>
+<meta name="viewport" content="width=device-width, initial-scale=1.0"/>
+<title>{title}</title>
+<style>html, body {{ width: 100%; height: 100%; margin: 0; padding: 0; }}
+#geo-map {{ position: absolute; top: 0; bottom: 0; left: 0; right: 0; }}</style>
+{tags}
+</head>
+<body>
+<div id="geo-map"></div>
+<noscript>This map needs JavaScript.</noscript>
+<script type="application/octet-stream" id="geo-assets" data-format="{fmt}">{assets}</script>
+<script type="application/octet-stream" id="geo-data" data-format="{fmt}">{data}</script>
+<script>
+{boot}
+GeoBoot({options});
+</script>
+</body>
+</html>
+"""
+
+
+@dataclass
+class Encoded:
+    """What every page of a build draws from: the topology of the polygons and lines, and the
+    table of the points."""
+
+    topology: Topology
+    points: PointTable
+
+
+def encode_pages(plan: Plan, geoms: dict) -> Encoded:
+    """Every feature's page geometry, once for all pages: polygons and lines as one topology
+    (each page takes the arcs its features use, with the coarse forms drawn below LOD_ZOOM),
+    points as one table."""
+    coarse = geoms.coarse_vertices() if hasattr(geoms, "coarse_vertices") else None
+    points = PointTable.of(plan, geoms)
+    rest = {k: g for k, g in geoms.items() if k not in points.index}
+    return Encoded(build_topology(rest, QUANTUM, coarse), points)
 
 
 def render_page(plan: Plan, page: PageSpec, geoms: dict, *, cdn: bool = False,
-                encoded: dict | None = None) -> str:
-    """The complete HTML of one page (``encoded``: from :func:`encode_pages`, shared by pages)."""
-    data = page_data(plan, page, geoms, encoded=encoded)
-    m = _OfflineMap(location=None, tiles=None, zoom_start=8, max_zoom=MAX_ZOOM, min_zoom=5,
-                    control_scale=False, prefer_canvas=False)
-    m._id = hashlib.sha1(page.file.encode()).hexdigest()[:32]  # the same page, the same bytes
-    root = m.get_root()
-    root.title = html.escape(page.title)
-    root.header.add_child(Element('<meta charset="utf-8"/>'), name="charset", index=0)
-    root.header.add_child(Element(_ASSETS_SLOT), name="geo_assets")
-    m.add_child(LayoutLayers())
-    out = root.render().replace("<html>", '<html lang="en" data-lang="both">', 1)
-    data_html = f'<script type="application/json" id="geo-data">{json_for_html(data)}</script>'
-    out = out.replace(_ASSETS_SLOT, _assets_html(cdn), 1)
-    return out.replace(_DATA_SLOT, data_html, 1)
+                encoded: Encoded | None = None) -> str:
+    """The complete HTML of one page (``encoded``: from :func:`encode_pages`, shared by pages).
+
+    The page is a small skeleton: the map's element, the packed assets and data (base64 text
+    in ``<script type="application/octet-stream">``, inert), and the boot code
+    (``geo/static/boot.js``) that unpacks them with the browser's ``DecompressionStream``,
+    adds the stylesheets and scripts, and draws the map.
+    """
+    enc = encoded if encoded is not None else encode_pages(plan, geoms)
+    doc, rows = page_data(plan, page, geoms, points=enc.points)
+    doc["quantum"] = enc.topology.quantum
+    sections = geometry_sections(enc.topology, [f["id"] for f in doc["features"]])
+    doc["points"], more = rows.encode(varints, zigzag)
+    sections.update(more)
+    tags, assets = _page_assets(cdn)
+    options = json_for_html({"minZoom": 5, "maxZoom": MAX_ZOOM, "zoomControl": True, "preferCanvas": False})
+    return _SKELETON.format(title=html.escape(page.title), tags=tags, assets=assets, fmt=FORMAT,
+                            data=pack(doc, sections), boot=boot_js(), options=options)

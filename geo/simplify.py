@@ -4,8 +4,8 @@ Boundaries that tile the land (Changchun's units and the neighbouring prefecture
 simplified together as a *coverage* with shapely's ``coverage_simplify``, so neighbours keep
 sharing their edges exactly: no gaps, no overlaps. The tolerance follows from the maps'
 maximum zoom: about one screen pixel there. Simplification happens in the equal-area
-projection (metres); coordinates are then rounded to :data:`DECIMALS` places (about 1 m),
-which is far below that tolerance.
+projection (metres); coordinates then go to the page grid (:data:`geo.topology.QUANTUM`,
+about 4 m), a third of that tolerance.
 """
 
 from __future__ import annotations
@@ -15,12 +15,14 @@ import math
 import numpy as np
 import shapely
 
+from . import cache
 from .plan import Plan, from_equal_area, to_equal_area
+from .topology import QUANTUM, quantise
 
 __all__ = [
-    "DECIMALS",
     "MAX_ZOOM",
     "TOLERANCE_M",
+    "PageGeometry",
     "max_displacement_m",
     "round_geometry",
     "simplify_plan",
@@ -29,14 +31,12 @@ __all__ = [
 
 #: The maps' maximum zoom level.
 MAX_ZOOM = 13
-#: Below this zoom, pages draw each boundary's coarse form (see :func:`coarsen`).
+#: Below this zoom, pages draw each boundary's coarse form (see :mod:`geo.topology`).
 LOD_ZOOM = 9
 #: One pixel at zoom LOD_ZOOM - 1, the largest zoom that draws the coarse forms: about 220 m.
 COARSE_TOLERANCE_M = round(2 * math.pi * 6378137 * math.cos(math.radians(44.0)) / (256 * 2 ** (LOD_ZOOM - 1)), 1)
 #: The most a simplified boundary may depart from the official one, in metres.
 MAX_DISPLACEMENT_M = 50.0
-#: Coordinates on pages: 5 decimals is 1.1 m of latitude, 0.8 m of longitude at Changchun.
-DECIMALS = 5
 
 
 def tolerance_for_zoom(zoom: int, lat: float = 44.0) -> float:
@@ -48,9 +48,10 @@ def tolerance_for_zoom(zoom: int, lat: float = 44.0) -> float:
 TOLERANCE_M = round(tolerance_for_zoom(MAX_ZOOM), 1)
 
 
-def round_geometry(geom, decimals: int = DECIMALS):
-    """Round every coordinate; polygons that rounding made invalid are repaired."""
-    out = shapely.transform(geom, lambda xy: np.round(xy, decimals))
+def round_geometry(geom, q: float = QUANTUM):
+    """Every coordinate on the page grid (:data:`geo.topology.QUANTUM`); polygons that this
+    made invalid are repaired."""
+    out = quantise(geom, q)
     if not out.is_valid:
         out = shapely.make_valid(out)
     return out
@@ -60,111 +61,171 @@ def _polygonal(f) -> bool:
     return f.geometry.geom_type in ("Polygon", "MultiPolygon") and f.basis == "official"
 
 
-# The last result for the official polygons, per step: a watch rebuilding after an edit to a
-# site or a zone gets the boundaries' simplification back instead of computing it again.
-_LAST: dict[str, tuple] = {}
+class PageGeometry(dict):
+    """``{feature id: page geometry}``, and how they were made: ``coverage``, the simplified
+    polygons that tile the land (with the remainders of containers they do not fill), and
+    ``tiled``, the ids of the features made of them (whose borders lie on the coverage's)."""
 
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self.coverage: list = []
+        self.coarse_coverage: list | None = None
+        self.tiled: set = set()
+        self.tiles: set = set()  # the ids of the coverage's own polygons (not their unions)
 
-def _remembered(step: str, ids, geoms, args, compute) -> dict:
-    """``compute()``, or its last result when the ids, the geometries (as WKB) and ``args`` are
-    the very same as last time."""
-    key = (args, tuple(ids), tuple(shapely.to_wkb(g) for g in geoms))
-    last = _LAST.get(step)
-    if last is None or last[0] != key:
-        last = _LAST[step] = (key, compute())
-    return dict(last[1])
-
-
-def simplify_plan(plan: Plan, tolerance_m: float = TOLERANCE_M, decimals: int = DECIMALS) -> dict:
-    """Page geometries for every feature of the plan: ``{feature id: geometry}``.
-
-    Official polygons that tile the land form one coverage (a polygon that contains others,
-    such as the province or Changchun's outline, is simplified alone and, when it is the exact
-    union of simplified members, replaced by that union); derived areas are recomputed from
-    the simplified members so that they keep sharing their edges.
-    """
-    official = [f for f in plan.features if _polygonal(f)]
-
-    def compute() -> dict:
-        tiles, containers = _tiles_and_containers(official)
-        out = {}
-        if tiles:
-            ea = [to_equal_area(f.geometry) for f in tiles]
-            simple = shapely.coverage_simplify(ea, tolerance_m, simplify_boundary=True)
-            for f, g in zip(tiles, simple):
-                out[f.id] = round_geometry(from_equal_area(g), decimals)
-        for f, members in containers:
-            if members:  # the exact union of tiles: the union of their simplified forms
-                out[f.id] = round_geometry(shapely.coverage_union_all([out[t.id] for t in members]), decimals)
-            else:
-                g = shapely.coverage_simplify([to_equal_area(f.geometry)], tolerance_m)[0]
-                out[f.id] = round_geometry(from_equal_area(g), decimals)
+    def coarse_vertices(self, tolerance_m: float = COARSE_TOLERANCE_M) -> list:
+        """The coarse forms of the page polygons, for :func:`geo.topology.build_topology`:
+        the coverage simplified again as a coverage (so neighbours keep sharing their borders),
+        every other polygon alone; in degrees, so each keeps a subset of the page vertices."""
+        tol = tolerance_m / 111_320.0
+        if self.coarse_coverage is not None and tolerance_m == COARSE_TOLERANCE_M:
+            out = list(self.coarse_coverage)
+        else:
+            out = _coarse(self.coverage, tolerance_m)
+        rest = [g for fid, g in self.items() if fid not in self.tiled and g.geom_type.endswith("Polygon")]
+        if rest:
+            out += list(shapely.simplify(rest, tol, preserve_topology=True))
         return out
 
-    out = _remembered("simplify", [f.id for f in official], [f.geometry for f in official],
-                      (tolerance_m, decimals), compute)
+
+def simplify_plan(plan: Plan, tolerance_m: float = TOLERANCE_M, q: float = QUANTUM, *,
+                  use_cache: bool = True) -> dict:
+    """Page geometries for every feature of the plan: ``{feature id: geometry}`` (a
+    :class:`PageGeometry`), on the grid.
+
+    Official polygons that tile the land form one coverage. A polygon that contains others
+    (the province, Changchun's outline) is the union of the simplified polygons inside it, plus,
+    where they do not fill it (the province beyond the prefectures on the map), a remainder
+    simplified in the same coverage: every border is then shared exactly, whichever outline
+    draws it. Derived areas are recomputed from the simplified members. The official part comes
+    from :mod:`geo.cache` when the official polygons are those of an earlier build.
+    """
+    official = [f for f in plan.features if _polygonal(f)]
+    out = PageGeometry()
+    key = cache.key_for(official, tolerance_m, q) if use_cache and official else None
+    hit = cache.load(key) if key else None
+    if hit is not None:
+        meta, stored = hit
+        for fid in meta["official"]:
+            out[fid] = stored[fid]
+        out.coverage = [stored[f"coverage/{k}"] for k in range(meta["coverage"])]
+        out.coarse_coverage = [stored[f"coarse/{k}"] for k in range(meta["coverage"])]
+        out.tiled.update(meta["tiled"])
+        out.tiles.update(meta["tiles"])
+    else:
+        _simplify_official(out, official, tolerance_m, q)
+        out.coarse_coverage = _coarse(out.coverage, COARSE_TOLERANCE_M)
+        if key:
+            geoms = {fid: out[fid] for fid in out}
+            geoms.update({f"coverage/{k}": g for k, g in enumerate(out.coverage)})
+            geoms.update({f"coarse/{k}": g for k, g in enumerate(out.coarse_coverage)})
+            cache.save(key, {"official": list(out), "coverage": len(out.coverage), "tiled": sorted(out.tiled),
+                                   "tiles": sorted(out.tiles)},
+                       geoms)
+    rest = []
     for f in plan.features:
         if f.id in out:
             continue
         d = f.props.get("derive") or {}
         if d.get("op") == "union" and all(str(m) in out for m in d.get("from", [])):
-            out[f.id] = round_geometry(shapely.union_all([out[str(m)] for m in d["from"]]), decimals)
+            members = [out[str(m)] for m in d["from"]]
+            ids = [str(m) for m in d["from"]]
+            if all(m in out.tiles for m in ids) and len(set(ids)) == len(ids):  # tiles: a quick union
+                out[f.id] = round_geometry(shapely.coverage_union_all(members), q)
+            else:
+                out[f.id] = round_geometry(shapely.union_all(members), q)
+            if all(m in out.tiled for m in ids):
+                out.tiled.add(f.id)
         else:
-            out[f.id] = round_geometry(f.geometry, decimals)
+            rest.append(f)
+    # everything else (zones, lines, sites: maybe 100,000 of them) onto the grid at once
+    moved = quantise(np.asarray([f.geometry for f in rest], dtype=object), q) if rest else []
+    bad = ~shapely.is_valid(moved) if rest else []
+    for f, g, b in zip(rest, moved, bad):
+        out[f.id] = shapely.make_valid(g) if b else g
     return out
 
 
-def coarsen(plan: Plan, geoms: dict, tolerance_m: float = COARSE_TOLERANCE_M) -> dict:
-    """The forms of the page polygons that pages draw below :data:`LOD_ZOOM`.
-
-    Made from the page geometries themselves, in degrees, so every coarse vertex is one of the
-    page vertices (the page carries only which ones, see :mod:`geo.encode`); tiles stay a
-    coverage, containers and derived areas are unions of coarse tiles again.
-    """
-    tol = tolerance_m / 111_320.0
-    official = [f for f in plan.features if _polygonal(f)]
-
-    def compute() -> dict:
-        tiles, containers = _tiles_and_containers(official)
-        out = {}
-        if tiles:
-            simple = shapely.coverage_simplify([geoms[f.id] for f in tiles], tol, simplify_boundary=True)
-            for f, g in zip(tiles, simple):
-                out[f.id] = g
+def _simplify_official(out: PageGeometry, official: list, tolerance_m: float, q: float) -> None:
+    """Simplify the official polygons into ``out``: the coverage, its containers, the rest alone."""
+    tiles, containers = _tiles_and_containers(official)
+    rests = _remainders(containers, tiles)
+    alone = [f for f, members in containers if not members]
+    if tiles:
+        ea = [to_equal_area(f.geometry) for f in tiles] + [to_equal_area(r) for _f, r in rests]
+        simple = shapely.coverage_simplify(ea, tolerance_m, simplify_boundary=True)
+        for f, g in zip(tiles, simple):
+            out[f.id] = round_geometry(from_equal_area(g), q)
+        rest = {f.id: round_geometry(from_equal_area(g), q) for (f, _r), g in zip(rests, simple[len(tiles):])}
+        out.coverage = [out[f.id] for f in tiles] + list(rest.values())
+        out.tiled.update(f.id for f in tiles)
+        out.tiles.update(f.id for f in tiles)
         for f, members in containers:
-            out[f.id] = shapely.coverage_union_all([out[t.id] for t in members]) if members else \
-                shapely.coverage_simplify([geoms[f.id]], tol)[0]
-        return out
+            if members:
+                parts = [out[t.id] for t in members] + ([rest[f.id]] if f.id in rest else [])
+                out[f.id] = round_geometry(shapely.coverage_union_all(parts), q)
+                out.tiled.add(f.id)
+    for f in alone:
+        g = shapely.coverage_simplify([to_equal_area(f.geometry)], tolerance_m)[0]
+        out[f.id] = round_geometry(from_equal_area(g), q)
 
-    # keyed on the originals too: which tiles make up which container follows from them
-    out = _remembered("coarsen", [f.id for f in official],
-                      [f.geometry for f in official] + [geoms[f.id] for f in official], tol, compute)
-    for f in plan.features:
-        d = f.props.get("derive") or {}
-        if f.id not in out and d.get("op") == "union" and all(str(m) in out for m in d.get("from", [])):
-            out[f.id] = shapely.union_all([out[str(m)] for m in d["from"]])
-    return out
+
+def _coarse(coverage: list, tolerance_m: float) -> list:
+    """The coverage simplified again, in degrees (so each keeps a subset of its vertices)."""
+    tol = tolerance_m / 111_320.0
+    return list(shapely.coverage_simplify(coverage, tol, simplify_boundary=True)) if coverage else []
 
 
 def _tiles_and_containers(official):
     """Split official polygons into tiles (they do not contain one another) and containers,
-    each container with the tiles that make it up exactly (or [] when they do not)."""
+    each container with the tiles inside it ([] when none)."""
     points = {f.id: f.geometry.representative_point() for f in official}
+    area = {f.id: f.geometry.area for f in official}
     tiles, containers = [], []
     for f in official:
         shapely.prepare(f.geometry)
-        inner = [g for g in official if g is not f and f.geometry.contains(points[g.id])]
+        inner = [g for g in official if g is not f and area[g.id] < area[f.id]
+                 and f.geometry.contains(points[g.id])]
         if not inner:
             tiles.append(f)
         else:
             containers.append((f, inner))
     out = []
     for f, inner in containers:
-        members = [t for t in tiles if t in inner]
-        exact = members and abs(sum(t.geometry.area for t in members) / f.geometry.area - 1) < 1e-9 \
-            and all(f.geometry.covers(t.geometry.representative_point()) for t in members)
-        out.append((f, members if exact else []))
+        members = [t for t in tiles if t in inner and f.geometry.covers(t.geometry.representative_point())]
+        out.append((f, members))
     return tiles, out
+
+
+def _remainders(containers, tiles) -> list:
+    """For each container its tiles do not fill: (container, the part of it they leave). A
+    container whose tiles stick out of it, or whose remainder overlaps another's, has its
+    members cleared: it is simplified alone. When the remainders and the tiles do not form a
+    valid coverage (boundaries drawn from different data), none is used."""
+    out = []
+    for f, members in containers:
+        if not members:
+            continue
+        try:
+            inside = shapely.coverage_union_all([t.geometry for t in members])
+            rest = f.geometry.difference(inside)
+        except shapely.errors.GEOSException:
+            members.clear()
+            continue
+        if rest.is_empty or rest.area <= 1e-9 * f.geometry.area:
+            continue
+        # rest = f - inside: inside lies within f exactly when the two areas add up to f's
+        within = abs(rest.area + inside.area - f.geometry.area) <= 1e-9 * f.geometry.area
+        overlaps = any(rest.intersects(r) and rest.intersection(r).area > 0 for _g, r in out)
+        if within and not overlaps:
+            out.append((f, rest))
+        else:
+            members.clear()
+    if out and not shapely.coverage_is_valid([t.geometry for t in tiles] + [r for _f, r in out]):
+        for f, _r in out:
+            next(m for g, m in containers if g is f).clear()
+        return []
+    return out
 
 
 def max_displacement_m(original, simplified) -> float:

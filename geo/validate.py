@@ -27,6 +27,7 @@ from .catalogue import GEOMETRY_TYPES, STYLES, Catalogue, LayerSpec, load_catalo
 from .checks import Known, check_geometry, check_properties, check_shape, derive_cycle, kind_of, truncated_fields
 from .errors import DataError, ValidationFailed
 from .layerio import OGR_SUFFIXES, SCHEMA_NAMES, Feature, crs_problem, file_stamp, read_layer, remember_json
+from .pointtable import MAX_PAGE_POINTS
 from .registry import Registry, closest, load_registry
 
 __all__ = ["MAX_BYTES", "Problem", "Report", "validate_file", "validate_layers", "validate_report"]
@@ -291,11 +292,13 @@ def _read_geojson(run: _Run, path: Path) -> list | None:
     dup_keys: list[str] = []
 
     def pairs(items):
-        obj = {}
-        for key, value in items:
-            if key in obj and key not in dup_keys:
-                dup_keys.append(key)
-            obj[key] = value
+        obj = dict(items)
+        if len(obj) != len(items):  # a key twice: find which (rare, so slow is fine)
+            seen = set()
+            for key, _value in items:
+                if key in seen and key not in dup_keys:
+                    dup_keys.append(key)
+                seen.add(key)
         return obj
 
     try:
@@ -328,6 +331,9 @@ def _read_geojson(run: _Run, path: Path) -> list | None:
     if not isinstance(features, list):
         add(f"features must be an array, not {kind_of(features)}", '"features": [...]', prop="features")
         return None
+    if len(features) > MAX_PAGE_POINTS:
+        add(*_too_many(len(features)), prop="features")
+        return None
     records = []
     for i, feat in enumerate(features, 1):
         label = f"#{i}"
@@ -351,6 +357,14 @@ def _read_geojson(run: _Run, path: Path) -> list | None:
     if not features:
         add("the layer has no features", "add features, or remove the layer from layers.toml", "warning")
     return records
+
+
+def _too_many(n: int) -> tuple[str, str]:
+    """The message and hint for a layer larger than a page can draw."""
+    return (f"{n:,} features: more than a map can hold and still open quickly "
+            f"(at most {MAX_PAGE_POINTS:,} a page; geo.pointtable.MAX_PAGE_POINTS)",
+            "split the layer into several layers (by district, year or kind) and give each its own "
+            "role or map, or keep a sample; measured sizes are in BENCHMARKS.md")
 
 
 def _plain(value):
@@ -378,6 +392,9 @@ def _read_ogr(run: _Run, path: Path, spec: LayerSpec) -> list | None:
     for w in caught[:5]:
         run.add("warning", path, message=f"while reading: {w.message}",
                 hint="open the file in QGIS to check it")
+    if len(features) > MAX_PAGE_POINTS:
+        run.add("error", path, "", "features", *_too_many(len(features)))
+        return None
     for key, name in truncated_fields({k for f in features for k in f.props}).items():
         run.add("error", path, "", key, f"field {key!r} is {name!r} cut to 10 characters by the "
                 "Shapefile format, so the maps cannot see it", "save the layer as a GeoPackage (.gpkg), "
@@ -496,7 +513,8 @@ def validate_file(path: Path | str, spec: LayerSpec, known: Known | Registry | N
     size = path.stat().st_size
     if size > run.max_bytes:
         run.add("error", path, message=f"file too large: {size:,} bytes (the limit is {run.max_bytes:,})",
-                hint="simplify the geometry (QGIS: Simplify; mapshaper) or raise --max-bytes")
+                hint="simplify the geometry (QGIS: Simplify; mapshaper), split the layer (a map holds at most "
+                     f"{MAX_PAGE_POINTS:,} points), or raise --max-bytes")
         return run.problems[start:]
     if path.suffix.lower() in OGR_SUFFIXES:
         records = _read_ogr(run, path, spec)

@@ -8,7 +8,6 @@ page ran cleanly (:meth:`MapPage.assert_clean`).
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -79,13 +78,13 @@ REQUIRED_BASEMAPS = ("Plain", "OpenStreetMap", "CARTO light", "Esri imagery", "G
 
 # ---- the built page as text -------------------------------------------------------------
 
-_DATA_RE = re.compile(r'<script type="application/json" id="geo-data">(.*?)</script>', re.DOTALL)
-
-
 def page_data(html_path: Path) -> dict | None:
-    """The JSON a map page embeds (None for a page without it, such as the index)."""
-    m = _DATA_RE.search(Path(html_path).read_text(encoding="utf-8"))
-    return json.loads(m.group(1)) if m else None
+    """The data a map page embeds, decoded as the page decodes it (None for a page without it,
+    such as the index): each feature's "g" has "c", its coordinates as [lat, lon], and "cc",
+    its coarse form's (see geo.pagedata.read_page_data)."""
+    from geo.pagedata import read_page_data
+
+    return read_page_data(Path(html_path))
 
 
 def tile_patterns(data: dict | None) -> list[re.Pattern]:
@@ -156,7 +155,7 @@ def strings_in(obj, path=""):
 JS_HIT_POINT = """
 (fi) => {
   const map = GEO.map, rect = map.getContainer().getBoundingClientRect();
-  const data = JSON.parse(document.getElementById("geo-data").textContent);
+  const data = GEO.page.data;
   const cls = "geo-f-" + fi, f = data.features[fi];
   const mine = (s) => (s.layer.options.className || "").split(/\\s+/).indexOf(cls) >= 0
     && map.hasLayer(s.layer);
@@ -212,7 +211,7 @@ JS_ROLE_COUNTS = """
 #: as JSON text (JSON numbers round-trip doubles exactly).
 JS_DRAWN = """
 () => {
-  const data = JSON.parse(document.getElementById("geo-data").textContent);
+  const data = GEO.page.data;
   const isPt = (x) => x != null && (typeof x.lat === "number" || typeof x[0] === "number");
   const pair = (x) => typeof x.lat === "number" ? [x.lat, x.lng] : [x[0], x[1]];
   const rings = (c, out) => {

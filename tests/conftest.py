@@ -7,10 +7,15 @@ they fail, saying what to install (CI installs them all).
 
 from __future__ import annotations
 
+import os
 import subprocess
+import tempfile
 
 import pytest
 from browser_util import CHROMIUM_ARGS, LAYERS, MapPage, chromium_path
+
+# The boundary cache (geo/cache.py) of this test session: not the user's
+os.environ["GEO_CACHE_DIR"] = tempfile.mkdtemp(prefix="geo-test-cache-")
 
 
 @pytest.fixture(scope="session")

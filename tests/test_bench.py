@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import itertools
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -70,12 +72,17 @@ def bench_run(tmp_path_factory):
     return res, work
 
 
-def test_overview_is_self_contained_and_a_quarter_of_plain_folium(bench_run):
+def test_overview_is_self_contained_and_a_sixteenth_of_plain_folium(bench_run):
     res, _ = bench_run
     ours, plain = res["ours"], res["plain"]
     assert ours["facts"]["ours"] and ours["facts"]["external_assets"] == 0
     assert not plain["facts"]["ours"] and plain["facts"]["external_assets"] > 0
-    assert ours["build"].size <= 0.25 * plain["build"].size, (ours["build"].size, plain["build"].size)
+    assert ours["build"].size <= plain["build"].size / 16, (ours["build"].size, plain["build"].size)
+    # where the bytes are: packed Leaflet and code, packed data, a small skeleton
+    by = ours["bytes"]
+    assert by["assets"]["packed"] + by["data"]["packed"] + by["skeleton"] == by["total"]
+    assert by["assets"]["packed"] < by["assets"]["raw"]["leaflet"] and by["skeleton"] < 8000
+    assert by["data"]["n_arcs"] > 10 and by["data"]["vertices"] > 10_000
 
 
 def test_both_pages_draw_the_same_shapes(bench_run):
@@ -106,7 +113,7 @@ def test_simplification_numbers(bench_run):
 def test_build_phases_add_up(bench_run):
     ph = bench_run[0]["phases"]
     assert ph["pages"] >= 8
-    assert all(ph[k] > 0 for k in ("validate", "load_plan", "simplify_plan", "coarsen", "encode", "render_pages"))
+    assert all(ph[k] > 0 for k in ("validate", "load_plan", "simplify_plan", "topology", "render_pages"))
 
 
 def test_report(bench_run):
@@ -146,11 +153,49 @@ def test_page_facts_of_a_canvas_page(cloud_page):
     assert facts["expected"] == 0  # the role shapes and the context are on canvas, not paths
 
 
+# ---- past the limit: the build refuses, saying what to do ---------------------------------------
+
+def test_a_layer_past_the_point_limit_is_refused(tmp_path, monkeypatch):
+    import geo.validate
+
+    monkeypatch.setattr(geo.validate, "MAX_PAGE_POINTS", 100)
+    layers = bench.write_synthetic_layers(LAYERS, tmp_path / "layers", "points", 101)
+    problems = [p for p in geo.validate.validate_layers(layers) if p.level == "error"]
+    assert len(problems) == 1
+    line = problems[0].line()
+    assert "synthetic.geojson" in line and "101 features" in line and "at most 100 a page" in line
+    assert "split the layer" in line
+    out = tmp_path / "maps"
+    r = subprocess.run([sys.executable, "-c", "import sys, geo.validate, geo.cli; geo.validate.MAX_PAGE_POINTS = 100; "
+                        "sys.exit(geo.cli.main(sys.argv[1:]))", "build", "--layers", str(layers), "--out", str(out)],
+                       capture_output=True, text=True, cwd=LAYERS.parent, timeout=300)
+    assert r.returncode == 1 and "at most 100 a page" in r.stderr and "Traceback" not in r.stderr
+    assert not out.exists()
+
+
+def test_a_page_past_the_point_limit_is_refused(tmp_path, monkeypatch):
+    """Layers each under the limit that together put too many points on one page."""
+    import geo.pointtable
+    from geo.errors import BuildFailed
+
+    layers = bench.write_synthetic_layers(LAYERS, tmp_path / "layers", "points", 60)
+    monkeypatch.setattr(geo.pointtable, "MAX_PAGE_POINTS", 50)
+    with pytest.raises(BuildFailed) as info:
+        build_maps(layers, tmp_path / "maps", validate=False)
+    assert "points on one page, more than 50" in str(info.value) and "six-cities.html" in str(info.value)
+
+
+def test_bench_scale_includes_a_million_sites():
+    from geo.bench.run import FULL_SCALE
+
+    assert ("points", 1_000_000) in FULL_SCALE and ("points", 100_000) in FULL_SCALE
+
+
 # ---- large point layers in Chromium: one PointCloud per role ------------------------------------
 
 JS_POINT = """(id) => {
-  const f = JSON.parse(document.getElementById("geo-data").textContent).features.find((x) => x.id === id);
-  return {ll: f.g.c, role: f.roles[0].role, name: f.name_en};
+  const f = GEO.page.data.features.find((x) => x.id === id);
+  return {ll: f.ll, role: f.roles[0].role, name: f.name_en};
 }"""
 
 

@@ -33,7 +33,6 @@ from browser_util import (
 )
 
 from geo.datum import wgs84_to_gcj02
-from geo.encode import decode_coords, decode_indexes
 
 MAP_PAGES = map_page_files()
 ALL_PAGES = MAP_PAGES + ["index.html"]
@@ -279,24 +278,19 @@ def test_gaode_alignment(built_maps, open_page):
 
     wgs_state = _drawn_state(mp)
     assert wgs_state["body"] == "wgs84"
-    # what the page draws as WGS-84 is the build's geometry, decoded in Python: at the opening
-    # zoom the coarse form (the vertices listed in "k"), from lod_zoom on every vertex
+    # what the page draws as WGS-84 is what the page stores, decoded in Python: at the opening
+    # zoom the coarse form (the arcs' kept vertices), from lod_zoom on every vertex
     def check_stored(state, coarse):
         checked = 0
         for s in state["shapes"]:
             f = feats[s["fi"]]
             if f["layer"] != "counties":
                 continue
-            multi = f["g"]["t"] == "MultiPolygon"
-            polys = f["g"]["c"] if multi else [f["g"]["c"]]
-            keeps = (f["g"]["k"] if multi else [f["g"]["k"]]) if coarse else [[None] * len(p) for p in polys]
-            rings = [(decode_coords(r), k) for p, ks in zip(polys, keeps) for r, k in zip(p, ks)]
+            stored = f["g"]["cc" if coarse else "c"]
+            rings = [r for p in stored for r in p] if f["g"]["t"] == "MultiPolygon" else stored
             assert len(rings) == len(s["wgs"])
-            for (ring, keep), w in zip(rings, s["wgs"]):
-                if keep is not None:
-                    ring = [ring[i] for i in decode_indexes(keep)]
-                exp = np.asarray(ring, float)[:, [1, 0]]
-                assert np.abs(np.asarray(w, float) - exp).max() < 1e-9
+            for ring, w in zip(rings, s["wgs"]):
+                assert np.abs(np.asarray(w, float) - np.asarray(ring, float)).max() < 1e-9
                 checked += len(ring)
         return checked
 

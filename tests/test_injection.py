@@ -8,6 +8,7 @@ and open no dialog.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -59,7 +60,12 @@ def test_raw_html_has_no_live_markup(hostile_maps):
         for bad in ("<img src=x", "<svg onload", "<b onmouseover", "<script>alert(2)"):
             assert bad not in text, f"{p.name} contains {bad!r} unescaped"
     six = (hostile_maps / "six-cities.html").read_text(encoding="utf-8")
-    assert "\\u003cimg src=x onerror=alert(1)\\u003e" in six
+    # the data and the assets are base64 text: nothing in them can close their element
+    packed = re.findall(r'<script type="application/octet-stream" id="geo-(\w+)"[^>]*>(.*?)</script>', six, re.S)
+    assert [name for name, _ in packed] == ["assets", "data"]
+    for name, text in packed:
+        assert re.fullmatch(r"[A-Za-z0-9+/=]+", text), f"geo-{name} holds more than base64"
+    assert len(re.findall(r"<script\b", six)) == 3  # the two payloads and the boot code
     data = page_data(hostile_maps / "six-cities.html")
     district = next(f for f in data["features"] if f["id"] == DISTRICT)
     assert (district["name_en"], district["name_zh"]) == (NAME_EN, NAME_ZH)

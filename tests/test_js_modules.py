@@ -6,6 +6,7 @@ functions are called with known inputs and their results compared with Python's.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,6 @@ from browser_util import VIEWPORT
 
 from geo.assets import CSS_MODULES, JS_MODULES, STATIC
 from geo.datum import wgs84_to_gcj02
-from geo.encode import decode_coords, encode_coords, encode_indexes
 
 pytestmark = pytest.mark.browser
 
@@ -99,20 +99,76 @@ def test_datum_matches_python(blank):
         assert abs(glon - elon) < 1e-9 and abs(glat - elat) < 1e-9
 
 
-def test_geometry_decodes_what_python_encodes(blank):
-    page = blank("core", "geometry")
-    ring = [(125.1, 43.8), (125.34567, 43.81234), (125.5, 44.0), (125.2, 44.1), (125.1, 43.8)]
-    text = encode_coords(ring)
-    got = page.evaluate("(s) => GeoMap.decode(s)", text)
-    assert [(lon, lat) for lat, lon in got] == pytest.approx(decode_coords(text), abs=1e-9)
-    idx = page.evaluate("(s) => GeoMap.geometry.decodeInts(s)", encode_indexes([0, 2, 3, 4]))
-    assert idx == [0, 2, 3, 4]
-    # a polygon with a coarse form: f.llc is the subset of f.ll that g.k lists
-    f = page.evaluate("""([c, k]) => { const f = {g: {t: 'Polygon', c: [c], k: [k]}};
-        GeoMap.geometry.prepareFeature(f); return [f.ll[0].length, f.llc[0].length, f.llc[0][1]]; }""",
-                      [text, encode_indexes([0, 2, 3, 4])])
-    assert f[0] == 5 and f[1] == 4
-    assert f[2] == pytest.approx([44.0, 125.5])
+def test_geometry_decodes_what_python_packs(blank):
+    """Two squares sharing a side (one with a hole), a line and a point: the page decodes the
+    packed topology to exactly the coordinates Python reads back, coarse forms included."""
+    import shapely
+    from shapely.geometry import LineString, Point, Polygon
+
+    from geo.pagedata import decode_geometry, geometry_sections, pack_raw
+    from geo.topology import QUANTUM, build_topology, quantise
+
+    a = Polygon([(125.0, 44.0), (125.1, 44.0), (125.1, 44.1), (125.05, 44.1003), (125.0, 44.1)],
+                [[(125.02, 44.02), (125.04, 44.02), (125.04, 44.04), (125.02, 44.02)]])
+    b = Polygon([(125.1, 44.0), (125.2, 44.0), (125.2, 44.1), (125.1, 44.1)])
+    geoms = {k: quantise(g) for k, g in {"a": a, "b": b, "l": LineString([(125.0, 43.9), (125.3, 44.2)]),
+                                         "p": Point(125.123456, 44.054321)}.items()}
+    topo = build_topology(geoms, QUANTUM, coarse=list(shapely.simplify([geoms["a"], geoms["b"]], 0.001)))
+    assert topo.arcs < 6  # the shared side once
+    doc = {"quantum": QUANTUM, "features": [{"id": k, "g": {"t": g.geom_type}} for k, g in geoms.items()]}
+    raw = pack_raw(doc, geometry_sections(topo, list(geoms)))
+    py = json.loads(json.dumps(doc))
+    head_n = int.from_bytes(raw[:4], "little")
+    head = json.loads(raw[4:4 + head_n])
+    body = raw[4 + head_n:]
+    decode_geometry(head, {k: body[o:o + n] for k, (o, n) in head.pop("blobs").items()})
+    page = blank("core", "pagedata", "geometry")
+    got = page.evaluate("""(bytes) => {
+        const doc = GeoMap.pagedata.decode(new Uint8Array(bytes).buffer);
+        return doc.features.map((f) => { GeoMap.geometry.prepareFeature(f); return [f.ll, f.llc]; });
+    }""", list(raw))
+    for f, (ll, llc) in zip(head["features"], got):
+        assert ll == f["g"]["c"], f["id"]
+        assert llc == f["g"].get("cc"), f["id"]
+    assert py["features"][3]["g"] == {"t": "Point"}
+    # the point is on the grid, within half a step of where it was
+    lat, lon = got[3][0]
+    assert abs(lat - 44.054321) <= QUANTUM / 2 and abs(lon - 125.123456) <= QUANTUM / 2
+    # the coarse form of a keeps fewer vertices than its full form, and b shares a's side
+    assert len(got[0][1][0]) < len(got[0][0][0])
+
+
+def test_point_cloud_copies_pixels_as_drawImage_draws(blank):
+    """Past a few thousand dots a PointCloud copies the sprites' pixels into one image: the same
+    picture as a drawImage a dot."""
+    page = blank("core", "datum", "pointcloud", leaflet=True)
+    out = page.evaluate("""() => new Promise((done) => {
+        document.body.innerHTML = '<div id="a" style="width:500px;height:400px"></div>' +
+                                  '<div id="b" style="width:500px;height:400px"></div>';
+        const clouds = [], seed = [0.5];
+        const rnd = () => (seed[0] = (seed[0] * 9301 + 49297) % 233280) / 233280;
+        const pts = Array.from({length: 3000}, () => [43.8 + rnd() * 0.4, 125.1 + rnd() * 0.5]);
+        ['a', 'b'].forEach((id, k) => {
+            const map = L.map(id, {zoomAnimation: false}).setView([44.0, 125.35], 10);
+            const c = new GeoMap.PointCloud({colour: '#9467bd', role: 'r', blitFrom: k ? 0 : 1e9});
+            pts.forEach((p, i) => c.push({id: i}, p, 4 + 3 * (i % 2)));
+            c.addTo(map); clouds.push(c);
+        });
+        requestAnimationFrame(() => requestAnimationFrame(() => {
+            const [a, b] = clouds.map((c) => c._ctx.getImageData(0, 0, c._container.width, c._container.height).data);
+            let differ = 0, worst = 0, ink = 0;
+            for (let i = 0; i < a.length; i += 4) {
+                if (a[i + 3]) ink++;
+                let d = 0;
+                for (let c = 0; c < 4; c++) d = Math.max(d, Math.abs(a[i + c] - b[i + c]));
+                if (d > 3) differ++;
+                worst = Math.max(worst, d);
+            }
+            done({pixels: a.length / 4, ink: ink, differ: differ, worst: worst, same: a.length === b.length});
+        }));
+    })""")
+    assert out["same"] and out["ink"] > 0.2 * out["pixels"]
+    assert out["differ"] <= 0.002 * out["ink"], out
 
 
 def test_i18n_pairs_and_languages(blank):

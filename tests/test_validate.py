@@ -393,3 +393,4 @@ def test_shapefile_field_names_cut_to_ten_characters_are_read_back(tmp_path):
     assert f.props["position_error_m"] == 500 and isinstance(f.props["position_error_m"], int)
     assert f.props["roles"][0]["role"] == "auto"
     assert "geometry_b" not in f.props
+

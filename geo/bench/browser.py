@@ -91,7 +91,11 @@ _INIT_JS = """
   window.__drawn = new Promise(function (resolve) {
     function check() {
       if ((!needGeo || window.GEO) && count() >= expected) {
-        afterPaint(function () { resolve({ms: performance.now(), n: count()}); });
+        afterPaint(function () {
+          var marks = {};
+          performance.getEntriesByType("mark").forEach(function (m) { marks[m.name] = m.startTime; });
+          resolve({ms: performance.now(), n: count(), marks: marks});
+        });
       } else {
         requestAnimationFrame(check);
       }
@@ -153,7 +157,16 @@ class LoadResult:
     aborted: int = 0  # tile (and other non-local) requests aborted, per load
     served: int = 0  # CDN requests served from local copies, per load
     drawn: int = 0  # paths + markers in the DOM when drawn
+    marks: list = field(default_factory=list)  # the page's performance marks (ms), one dict per load
     error: str = ""
+
+    def mark(self, name: str) -> float | None:
+        """The median time (ms since navigation start) of the page's mark ``name``."""
+        return _median([m.get(name) for m in self.marks])
+
+    def between(self, a: str, b: str) -> float | None:
+        """The median time from mark ``a`` to mark ``b`` (ms)."""
+        return _median([m[b] - m[a] for m in self.marks if a in m and b in m])
 
 
 class Browser:
@@ -227,6 +240,7 @@ class Browser:
             drawn = page.evaluate("window.__drawn")
             res.runs.append(drawn["ms"])
             res.drawn = drawn["n"]
+            res.marks.append(drawn.get("marks") or {})
             if toggle:
                 offs, ons = [], []
                 for _ in range(toggle_runs):

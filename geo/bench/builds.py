@@ -101,16 +101,21 @@ class Build:
     note: str = ""
 
 
-def build_ours(layers_dir: Path | str, out_dir: Path | str, runs: int = 1) -> Build:
-    """Time ``python -m geo build --layers L --out O -q`` (every map) as a subprocess."""
+def build_ours(layers_dir: Path | str, out_dir: Path | str, runs: int = 1,
+               cache_dir: Path | str | None = None) -> Build:
+    """Time ``python -m geo build --layers L --out O -q`` (every map) as a subprocess, with the
+    boundary cache (geo/cache.py) in ``cache_dir`` (None: the caller's setting)."""
     out_dir = Path(out_dir)
+    env = _env()
+    if cache_dir is not None:
+        env["GEO_CACHE_DIR"] = str(cache_dir)
     times = []
     for _ in range(runs):
         if out_dir.exists():
             shutil.rmtree(out_dir)
         t0 = time.perf_counter()
         proc = subprocess.run([sys.executable, "-m", "geo", "build", "--layers", str(layers_dir),
-                               "--out", str(out_dir), "-q"], cwd=REPO_ROOT, env=_env(),
+                               "--out", str(out_dir), "-q"], cwd=REPO_ROOT, env=env,
                               capture_output=True, text=True, check=False)
         times.append(time.perf_counter() - t0)
         if proc.returncode != 0:
@@ -145,19 +150,20 @@ _EXTERNAL = re.compile(r"<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:ht
 def page_facts(path: Path | str) -> dict:
     """What a page should draw, read from the page itself.
 
-    Ours: from its embedded JSON (SVG paths to expect, role shapes, canvas or not, roles).
+    Ours: from its packed data (SVG paths to expect, role shapes, canvas or not, roles).
     Plain: from the ``.json`` the plain script writes beside it.
     """
+    from ..pagedata import read_page_data
+
     path = Path(path)
     text = path.read_text(encoding="utf-8")
     external = len(_EXTERNAL.findall(text))
-    m = re.search(r'<script type="application/json" id="geo-data">(.*?)</script>', text, re.DOTALL)
-    if not m:
+    data = read_page_data(text)
+    if data is None:
         side = Path(str(path) + ".json")
         drawn = json.loads(side.read_text()) if side.exists() else {"paths": 0, "markers": 0}
         return {"ours": False, "expected": drawn["paths"] + drawn["markers"], "external_assets": external,
                 "shapes": drawn["paths"] + drawn["markers"], "canvas": False}
-    data = json.loads(m.group(1))
     page_roles = data["page_roles"]
     context = sum(1 for f in data["features"] if f.get("context"))
     shapes = sum(len({r["role"] for r in f.get("roles", []) if r["role"] in page_roles}) for f in data["features"])
@@ -170,6 +176,41 @@ def page_facts(path: Path | str) -> dict:
             "expected": 0 if data.get("canvas") else shapes, "external_assets": external}
 
 
+_PAYLOAD = re.compile(r'<script type="application/octet-stream" id="geo-(\w+)"[^>]*>(.*?)</script>', re.S)
+
+
+def page_bytes(path: Path | str) -> dict:
+    """Where a page's bytes are: Leaflet, our code, the data (packed, and before packing)."""
+    import base64
+    import zlib
+
+    from ..pagedata import unpack, unvarints
+
+    text = Path(path).read_text(encoding="utf-8")
+    total = len(text.encode("utf-8"))
+    payloads = dict(_PAYLOAD.findall(text))
+    out: dict = {"total": total, "skeleton": total - sum(len(v) for v in payloads.values())}
+    if "assets" in payloads:
+        doc, _ = unpack(payloads["assets"])
+        raw = {"leaflet": 0, "ours": 0}
+        for _kind, name, content in doc["assets"]:
+            raw["leaflet" if name.startswith("leaflet") else "ours"] += len(content.encode("utf-8"))
+        packed = {}
+        for who in ("leaflet", "ours"):
+            joined = "".join(c for _k, n, c in doc["assets"] if n.startswith("leaflet") == (who == "leaflet"))
+            z = zlib.compressobj(9, zlib.DEFLATED, -15)
+            packed[who] = len(base64.b64encode(z.compress(joined.encode("utf-8")) + z.flush()))
+        out["assets"] = {"packed": len(payloads["assets"]), "raw": raw, "packed_alone": packed}
+    if "data" in payloads:
+        doc, sections = unpack(payloads["data"])
+        head = len(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        geo = sum(len(v) for k, v in sections.items() if k.startswith("arc_") or k in ("shapes",))
+        pts = sum(len(v) for k, v in sections.items() if k.startswith("pt_") or k == "points")
+        counts = unvarints(sections.get("arc_n", b""))
+        out["data"] = {"packed": len(payloads["data"]), "json": head, "arcs": geo, "points": pts,
+                       "n_arcs": len(counts), "vertices": int(counts.sum())}
+    return out
+
 
 # ---------------------------------------------------------------------------------------------
 # where a build's time goes
@@ -180,7 +221,7 @@ def build_phases(layers_dir: Path | str, out_dir: Path | str) -> dict:
     from ..layerio import atomic_write
     from ..maps import index_html, page_specs
     from ..render import encode_pages, render_page
-    from ..simplify import coarsen, simplify_plan
+    from ..simplify import simplify_plan
 
     out_dir = Path(out_dir)
     t = {}
@@ -196,8 +237,7 @@ def build_phases(layers_dir: Path | str, out_dir: Path | str) -> dict:
     report = step("validate", lambda: validate_report(layers_dir))
     plan = step("load_plan", report.plan)  # the plan of the documents validation read
     geoms = step("simplify_plan", lambda: simplify_plan(plan))
-    coarse = step("coarsen", lambda: coarsen(plan, geoms))
-    encoded = step("encode", lambda: encode_pages(plan, geoms, coarse))
+    encoded = step("topology", lambda: encode_pages(plan, geoms))
     pages = page_specs(plan)
 
     def write_all():

@@ -39,7 +39,11 @@
       overlays["<span class='geo-ov' data-role='" + G.esc(rid) + "'><i style='background:" + G.esc(role.colour) +
                "'></i>" + G.biHTML(pair(role.name_en, role.name_zh), true) + "</span>"] = groups[rid];
     });
-    var control = L.control.layers(bases, overlays, {collapsed: false, position: "topright"}).addTo(P.map);
+    var control = L.control.layers(bases, overlays, {collapsed: false, position: "topright"});
+    // Leaflet's expand() measures the map and the list (a forced layout each time it runs, on add
+    // and on every change); the stylesheet bounds the list's height instead (css/base.css)
+    control.expand = function () { L.DomUtil.addClass(this._container, "leaflet-control-layers-expanded"); return this; };
+    control.addTo(P.map);
     control.getContainer().classList.add("geo-layers");
     return control;
   }

@@ -1,80 +1,62 @@
-/* geometry.js: the page's compact geometry (geo/encode.py) -> [lat, lon] arrays.
+/* geometry.js: a feature's geometry (arc references into the page topology, pagedata.js) ->
+ * [lat, lon] arrays.
  *
- * Rings and lines are encoded polylines; a polygon may list in g.k the vertex indexes of its
- * coarse form, drawn below the page's lod_zoom. Polygon rings decode to flat typed arrays
- * first (no object per vertex); [lat, lon] pairs are made only for the form that is drawn.
+ * A ring is its arcs joined (~i: arc i walked backwards), the shared vertex at each join once.
+ * Its coarse form, drawn below the page's lod_zoom, is made of the same arcs' kept vertices.
+ * [lat, lon] pairs are made only for the form that is drawn: f.llc (coarse) at once, f.ll
+ * (every vertex) when first asked for.
  */
 (function (G) {
   "use strict";
 
-  function decodeFlat(str) {
-    var out = new Float64Array(str.length), n = 0, i = 0, lat = 0, lon = 0;
-    while (i < str.length) {
-      for (var k = 0; k < 2; k++) {
-        var b, shift = 0, result = 0;
-        do { b = str.charCodeAt(i++) - 63; result |= (b & 0x1f) << shift; shift += 5; } while (b >= 0x20);
-        var d = (result & 1) ? ~(result >> 1) : (result >> 1);
-        if (k === 0) lat += d; else lon += d;
+  function ring(T, refs, coarse, line) {
+    var out = [], keep = coarse ? T.keep : null;
+    for (var k = 0; k < refs.length; k++) {
+      var r = refs[k], i = r >= 0 ? r : ~r, a = T.start[i], b = T.start[i + 1], j, first = true;
+      if (r >= 0) {
+        for (j = a; j < b; j++) {
+          if (keep && !keep[j]) continue;
+          if (!(first && k > 0)) out.push([T.lat[j], T.lon[j]]);
+          first = false;
+        }
+      } else {
+        for (j = b - 1; j >= a; j--) {
+          if (keep && !keep[j]) continue;
+          if (!(first && k > 0)) out.push([T.lat[j], T.lon[j]]);
+          first = false;
+        }
       }
-      out[n++] = lat / 1e5; out[n++] = lon / 1e5;
     }
-    return out.subarray(0, n);
-  }
-
-  function decodeInts(str) {  // delta-encoded increasing integers (vertex indexes)
-    var out = [], i = 0, v = 0;
-    while (i < str.length) {
-      var b, shift = 0, result = 0;
-      do { b = str.charCodeAt(i++) - 63; result |= (b & 0x1f) << shift; shift += 5; } while (b >= 0x20);
-      v += (result & 1) ? ~(result >> 1) : (result >> 1);
-      out.push(v);
-    }
+    var z = out.length - 1;  // a whole ring whose coarse form starts elsewhere: close it
+    if (!line && z > 0 && (out[0][0] !== out[z][0] || out[0][1] !== out[z][1])) out.push(out[0]);
     return out;
   }
 
-  function pairs(flat, idx) {
-    var out = [], m = idx ? idx.length : flat.length / 2;
-    for (var j = 0; j < m; j++) { var i = idx ? idx[j] : j; out.push([flat[2 * i], flat[2 * i + 1]]); }
-    return out;
-  }
-
-  function decode(str) { return pairs(decodeFlat(str)); }
-
-  function decodeGeom(g) {
+  function coords(g, coarse) {
+    var T = g.T, a = g.a;
     switch (g.t) {
-      case "Point": return g.c;
-      case "MultiPoint": return g.c;
-      case "LineString": return decode(g.c);
-      case "MultiLineString": return g.c.map(decode);
-      case "Polygon": return g.c.map(decode);
-      case "MultiPolygon": return g.c.map(function (p) { return p.map(decode); });
+      case "Point": case "MultiPoint": return a;
+      case "LineString": return ring(T, a, false, true);
+      case "MultiLineString": return a.map(function (l) { return ring(T, l, false, true); });
+      case "Polygon": return a.map(function (r) { return ring(T, r, coarse); });
+      case "MultiPolygon": return a.map(function (p) { return p.map(function (r) { return ring(T, r, coarse); }); });
     }
     throw new Error("unknown geometry type " + g.t);
   }
 
-  // A polygon feature: f.llc (its coarse form, when the page lists one in g.k) now, f.ll (in
-  // full) when first asked for.
-  function preparePolygon(f) {
-    var g = f.g, multi = g.t === "MultiPolygon";
-    var flat = multi ? g.c.map(function (p) { return p.map(decodeFlat); }) : g.c.map(decodeFlat);
-    var full = null;
-    Object.defineProperty(f, "ll", {get: function () {
-      if (!full) full = multi ? flat.map(function (p) { return p.map(function (r) { return pairs(r); }); })
-                              : flat.map(function (r) { return pairs(r); });
-      return full;
-    }});
-    f.llc = !g.k ? null : multi
-      ? flat.map(function (p, pi) { return p.map(function (r, ri) { return pairs(r, decodeInts(g.k[pi][ri])); }); })
-      : flat.map(function (r, ri) { return pairs(r, decodeInts(g.k[ri])); });
-  }
-
-  // Give every feature its coordinates: f.ll (WGS-84 [lat, lon]) and f.llc (coarse form or null).
+  // Give every feature its coordinates: f.ll (WGS-84 [lat, lon]) and f.llc (the coarse form of
+  // a polygon, when the page has coarse forms; else null).
   function prepareFeature(f) {
-    if (f.g.t === "Polygon" || f.g.t === "MultiPolygon") preparePolygon(f);
-    else { f.ll = decodeGeom(f.g); f.llc = null; }
+    var g = f.g;
+    if (g.t === "Polygon" || g.t === "MultiPolygon") {
+      var full = null;
+      Object.defineProperty(f, "ll", {configurable: true, get: function () { return full || (full = coords(g, false)); }});
+      f.llc = g.T.keep ? coords(g, true) : null;
+    } else {
+      f.ll = coords(g, false);
+      f.llc = null;
+    }
   }
 
-  G.geometry = {decode: decode, decodeFlat: decodeFlat, decodeInts: decodeInts, decodeGeom: decodeGeom,
-                prepareFeature: prepareFeature};
-  G.decode = decode;
+  G.geometry = {ring: ring, coords: coords, prepareFeature: prepareFeature};
 })(window.GeoMap);

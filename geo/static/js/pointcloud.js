@@ -8,6 +8,7 @@
  */
 (function (G) {
   "use strict";
+  var BLIT_FROM = 2000;  // dots on screen past which a cloud copies pixels rather than draws sprites
   G.PointCloud = L.Canvas.extend({
     initialize: function (options) {
       L.Canvas.prototype.initialize.call(this, options);
@@ -38,10 +39,19 @@
       if (!map || !ctx) return;
       var n = this._wgs.length, i, k;
       if (!this._xy) {  // projected metres, once per datum
-        var proj = map.options.crs.projection, to = this._to, xy = new Float64Array(2 * n);
-        for (i = 0; i < n; i++) {
-          var w = to ? to(this._wgs[i]) : this._wgs[i], q = proj.project(L.latLng(w[0], w[1]));
-          xy[2 * i] = q.x; xy[2 * i + 1] = q.y;
+        var proj = map.options.crs.projection, to = this._to, xy = new Float64Array(2 * n), w, q;
+        if (proj === L.Projection.SphericalMercator) {  // Leaflet's formula, without an object a point
+          var R = proj.R, d = Math.PI / 180, max = proj.MAX_LATITUDE;
+          for (i = 0; i < n; i++) {
+            w = to ? to(this._wgs[i]) : this._wgs[i];
+            var sin = Math.sin(Math.max(Math.min(max, w[0]), -max) * d);
+            xy[2 * i] = R * w[1] * d; xy[2 * i + 1] = R * Math.log((1 + sin) / (1 - sin)) / 2;
+          }
+        } else {
+          for (i = 0; i < n; i++) {
+            w = to ? to(this._wgs[i]) : this._wgs[i]; q = proj.project(L.latLng(w[0], w[1]));
+            xy[2 * i] = q.x; xy[2 * i + 1] = q.y;
+          }
         }
         this._xy = xy;
       }
@@ -55,11 +65,67 @@
         px[2 * i] = x; px[2 * i + 1] = y; vis[nv++] = i;
       }
       this._nv = nv; this._grid = null;
+      if (nv > (this.options.blitFrom == null ? BLIT_FROM : this.options.blitFrom)) { this._blit(b); return; }
       for (k = 0; k < nv; k++) {  // a dot is a copy of a sprite: far quicker than a path each
         i = vis[k];
         var dot = this._sprite(this._radius[i]);
         ctx.drawImage(dot, Math.round(px[2 * i]) - dot.half, Math.round(px[2 * i + 1]) - dot.half);
       }
+    },
+    // Many dots: copy the sprites' pixels into one image in memory and put it on the canvas once
+    // (a drawImage each costs more than the copying, once there are thousands). The same dots in
+    // the same places as drawImage puts them, blended the same way ("source-over").
+    _blit: function (b) {
+      var m = L.Browser.retina ? 2 : 1, W = this._container.width, H = this._container.height;
+      var img = this._ctx.createImageData(W, H), dst = new Uint32Array(img.data.buffer), dst8 = img.data;
+      var px = this._px, vis = this._vis, radius = this._radius, bySize = [];
+      for (var k = 0; k < this._nv; k++) {
+        var i = vis[k], r = radius[i], sp = bySize[r] || (bySize[r] = this._spriteData(r, m));
+        var w = sp.w, src = sp.px, runs = sp.runs;
+        var ox = (Math.round(px[2 * i]) - sp.half - b.min.x) * m, oy = (Math.round(px[2 * i + 1]) - sp.half - b.min.y) * m;
+        var x0 = Math.max(0, -ox), x1 = Math.min(w, W - ox), y0 = Math.max(0, -oy), y1 = Math.min(w, H - oy), yy, xx, j;
+        if (x0 >= x1 || y0 >= y1) continue;
+        for (yy = y0; yy < y1; yy++) {  // the opaque pixels: copied, row by row
+          var row = (oy + yy) * W + ox, srow = yy * w, r0 = runs[2 * yy], r1 = runs[2 * yy + 1];
+          if (r0 < x0) r0 = x0;
+          if (r1 > x1) r1 = x1;
+          for (xx = r0; xx < r1; xx++) dst[row + xx] = src[srow + xx];
+        }
+        var edge = sp.edge;  // the translucent ones (the anti-aliased rim): blended, "source-over"
+        for (var e = 0; e < edge.length; e++) {
+          var q = edge[e], ex = q % w, ey = (q - ex) / w;
+          if (ex < x0 || ex >= x1 || ey < y0 || ey >= y1) continue;
+          j = (oy + ey) * W + ox + ex;
+          var sa = sp.px8[4 * q + 3] / 255, da = dst8[4 * j + 3] / 255, oa = sa + da * (1 - sa);
+          for (var c = 0; c < 3; c++) dst8[4 * j + c] = (sp.px8[4 * q + c] * sa + dst8[4 * j + c] * da * (1 - sa)) / oa;
+          dst8[4 * j + 3] = oa * 255;
+        }
+      }
+      this._ctx.putImageData(img, 0, 0);
+    },
+    _spriteData: function (r, m) {  // the sprite's pixels at the canvas's scale
+      var cache = this._spritePx || (this._spritePx = {}), key = r + "x" + m;
+      if (cache[key]) return cache[key];
+      var half = Math.ceil(r + 1.5), w = 2 * half * m, c = document.createElement("canvas"), x = c.getContext("2d");
+      c.width = c.height = w;
+      x.scale(m, m);
+      x.beginPath(); x.arc(half, half, r, 0, 2 * Math.PI);
+      x.fillStyle = this.options.colour; x.fill();
+      x.lineWidth = 1.5; x.strokeStyle = "#fff"; x.stroke();
+      // each row's opaque pixels are one run (a dot is a disc, opaque inside its anti-aliased rim);
+      // the translucent ones, outside the runs, are listed to be blended
+      var data = x.getImageData(0, 0, w, w).data, runs = new Int32Array(2 * w), edge = [];
+      for (var yy = 0; yy < w; yy++) {
+        var r0 = w, r1 = 0, xx;
+        for (xx = 0; xx < w; xx++) if (data[4 * (yy * w + xx) + 3] === 255) { if (xx < r0) r0 = xx; r1 = xx + 1; }
+        for (xx = 0; xx < w; xx++) {
+          var a = data[4 * (yy * w + xx) + 3];
+          if (a > 0 && (a < 255 || xx < r0 || xx >= r1)) edge.push(yy * w + xx);
+        }
+        runs[2 * yy] = r0; runs[2 * yy + 1] = Math.max(r0, r1);
+      }
+      return (cache[key] = {w: w, half: half, px: new Uint32Array(data.buffer), px8: data, runs: runs,
+                            edge: new Int32Array(edge)});
     },
     _sprite: function (r) {  // the dot of radius r: filled in the role's colour, a white rim
       var sprites = this._sprites || (this._sprites = {});

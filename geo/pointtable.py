@@ -1,0 +1,193 @@
+"""Point features as columns: what lets a page carry 100,000 sites.
+
+A page's point features go in one table rather than one JSON object each: a column per
+property, a value repeated down a column (a kind, a basis, a role list, a description) stored
+once with one small integer per row, positions on the page grid as differences in a binary
+section (see :mod:`geo.pagedata`). The table is made once per build
+(:meth:`PointTable.of`); each page takes its rows with numpy (:meth:`PointTable.page`). The
+page turns the rows back into feature objects (``geo/static/js/pagedata.js``), so the page's
+code sees the same ``P.data.features`` whatever the layer's size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from .topology import QUANTUM
+
+__all__ = ["MAX_PAGE_POINTS", "POINT_COLUMNS", "PointTable", "TooManyPoints", "optional_fields"]
+
+#: The most point features one page holds. Past it a page stops opening quickly (see
+#: BENCHMARKS.md, "Scale"): the build refuses, naming the layer and what to do.
+MAX_PAGE_POINTS = 200_000
+
+
+class TooManyPoints(ValueError):
+    """A page would hold more than MAX_PAGE_POINTS points."""
+
+#: The properties a point feature's row carries (as on every feature of a page), then the
+#: optional ones: numbers, then texts.
+POINT_COLUMNS = ("id", "layer", "name_en", "name_zh", "kind", "basis", "description")
+_NUMBERS = ("area_published_km2", "position_error_m", "schematic_area_km2")
+_TEXTS = ("area_source", "geometry_source", "position_source")
+
+
+def _num(v):
+    try:
+        return float(v) if v is not None and v != "" else None
+    except (TypeError, ValueError):
+        return None
+
+
+def optional_fields(props: dict) -> dict:
+    """The optional fields a page gives a feature (absent when empty): the one place to add a
+    field that every feature of a page carries, Point features (in the table) and others."""
+    out = {}
+    for k in _NUMBERS:
+        v = _num(props.get(k))
+        if v is not None:
+            out[k] = v
+    for k in _TEXTS:
+        if props.get(k):
+            out[k] = str(props[k])
+    return out
+
+
+def _codes(values: list) -> tuple[list, np.ndarray]:
+    """Dictionary-encode a column: (distinct values in first-seen order, a code per row)."""
+    seen = dict.fromkeys(values)
+    if len(seen) == 1:
+        return list(seen), np.zeros(len(values), dtype=np.int64)
+    code = {v: k for k, v in enumerate(seen)}
+    return list(seen), np.array([code[v] for v in values], dtype=np.int64)
+
+
+def _role_key(roles) -> tuple:
+    if not roles:
+        return ()
+    return tuple((str(r.get("role")), str(r.get("part")), str(r.get("source"))) for r in roles if isinstance(r, dict))
+
+
+@dataclass
+class PointTable:
+    """Every Point feature of a plan, in plan order: ids, grid positions, property columns."""
+
+    ids: list
+    index: dict  # feature id -> row
+    xy: np.ndarray  # (n, 2) grid integers (lon, lat)
+    layers: np.ndarray  # layer id per row (object array)
+    columns: dict  # name -> (distinct values, codes per row)
+    role_sets: list  # distinct role lists: tuples of (role, part, source)
+    role_codes: np.ndarray  # per row, its role list's index in role_sets
+
+    @classmethod
+    def of(cls, plan, geoms: dict, q: float = QUANTUM) -> PointTable:
+        feats = [f for f in plan.features if geoms[f.id].geom_type == "Point"]
+        ids = [f.id for f in feats]
+        pts = np.asarray([geoms[i] for i in ids], dtype=object)
+        xy = np.rint(shapely.get_coordinates(pts) / q).astype(np.int64) if len(pts) else np.zeros((0, 2), np.int64)
+        cols = {}
+        props = [f.props for f in feats]
+        cols["id"] = (ids, np.arange(len(ids)))
+        cols["layer"] = _codes([f.layer.id for f in feats])
+        for k in ("name_en", "name_zh", "kind", "description"):
+            vals = [str(p.get(k, "")) for p in props]
+            cols[k] = _codes(vals) if k in ("kind", "description") else (vals, np.arange(len(vals)))
+        cols["basis"] = _codes([f.basis for f in feats])
+        optional = [optional_fields(p) for p in props]
+        for k in dict.fromkeys(k for o in optional for k in o):
+            cols[k] = _codes([o.get(k) for o in optional])
+        role_sets, role_codes = _codes([_role_key(p.get("roles")) for p in props])
+        layers = np.asarray([f.layer.id for f in feats], dtype=object)
+        return cls(ids, {i: k for k, i in enumerate(ids)}, xy, layers, cols, role_sets, role_codes)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def page(self, page_roles, context_ids: set, containers: list) -> PageRows:
+        """The rows on a page showing ``page_roles`` over the layers ``context_ids``; each row's
+        roles are those of the page, ``within`` the ids of the ``containers`` (``[(id, geometry)]``)
+        it lies in."""
+        wanted = set(page_roles)
+        filtered = [tuple(r for r in rs if r[0] in wanted) for rs in self.role_sets]
+        has_role = np.array([bool(rs) for rs in filtered], dtype=bool)
+        context = np.isin(self.layers, list(context_ids)) if len(self) else np.zeros(0, bool)
+        on = context | (has_role[self.role_codes] if len(self) else np.zeros(0, bool))
+        rows = np.flatnonzero(on)
+        if len(rows) > MAX_PAGE_POINTS:
+            raise TooManyPoints(f"{len(rows):,} points on one page, more than {MAX_PAGE_POINTS:,} "
+                                "(geo.pointtable.MAX_PAGE_POINTS); split the point layers so that each map "
+                                "shows fewer, or keep a sample")
+        xy = self.xy[rows]
+        within = np.zeros((len(rows), len(containers)), dtype=bool)
+        for k, (_cid, g) in enumerate(containers):
+            within[:, k] = shapely.contains_xy(g, xy[:, 0] * QUANTUM, xy[:, 1] * QUANTUM)
+        return PageRows(self, rows, filtered, context[rows], within, [c for c, _ in containers])
+
+
+@dataclass
+class PageRows:
+    """One page's rows of a :class:`PointTable`."""
+
+    table: PointTable
+    rows: np.ndarray
+    filtered: list  # role_sets filtered to the page's roles
+    context: np.ndarray
+    within: np.ndarray  # (rows, containers) bool
+    container_ids: list
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def shapes(self) -> int:
+        """Role shapes the rows make: one per (row, distinct page role)."""
+        n = np.array([len({r[0] for r in rs}) for rs in self.filtered], dtype=np.int64)
+        return int(n[self.table.role_codes[self.rows]].sum()) if len(self) else 0
+
+    def sources(self) -> set:
+        used = np.unique(self.table.role_codes[self.rows]) if len(self) else []
+        return {r[2] for k in used for r in self.filtered[k]}
+
+    def bounds(self):
+        """(west, south, east, north) of the rows with a role on the page, or None."""
+        has = np.array([bool(rs) for rs in self.filtered], dtype=bool)
+        sel = self.rows[has[self.table.role_codes[self.rows]]] if len(self) else self.rows
+        if not len(sel):
+            return None
+        xy = self.table.xy[sel] * QUANTUM
+        return (*xy.min(axis=0).tolist(), *xy.max(axis=0).tolist())
+
+    def encode(self, varints, zigzag) -> tuple[dict, dict]:
+        """The table's part of the page document, and its binary sections."""
+        t, rows = self.table, self.rows
+        doc: dict = {"n": len(rows), "columns": {}}
+        sections: dict = {}
+        for name, (values, codes) in t.columns.items():
+            c = codes[rows]
+            if name in ("id", "name_en", "name_zh"):  # a value per row
+                doc["columns"][name] = {"values": [values[i] for i in c.tolist()]}
+                continue
+            used, back = np.unique(c, return_inverse=True)
+            vals = [values[i] for i in used.tolist()]
+            if len(vals) == 1 and vals[0] is None:
+                continue
+            doc["columns"][name] = {"dict": vals, "index": f"pt_{name}"}
+            sections[f"pt_{name}"] = varints(back)
+        rc = t.role_codes[rows]
+        used, back = np.unique(rc, return_inverse=True)
+        doc["roles"] = {"dict": [[{"role": r, "part": p, "source": s} for r, p, s in self.filtered[k]]
+                                 for k in used.tolist()], "index": "pt_roles"}
+        sections["pt_roles"] = varints(back)
+        doc["context"] = "pt_context"
+        sections["pt_context"] = np.packbits(self.context).tobytes()
+        if self.container_ids and self.within.any():
+            combos, back = np.unique(self.within, axis=0, return_inverse=True)
+            doc["within"] = {"dict": [[self.container_ids[k] for k in np.flatnonzero(c)] for c in combos],
+                             "index": "pt_within"}
+            sections["pt_within"] = varints(back.ravel())
+        xy = t.xy[rows]
+        sections["pt_xy"] = varints(zigzag(np.diff(xy, axis=0, prepend=np.zeros((1, 2), np.int64)).ravel()))
+        return doc, sections

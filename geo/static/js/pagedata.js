@@ -1,0 +1,101 @@
+/* pagedata.js: the page's packed data (geo/pagedata.py) -> the page document.
+ *
+ * decode(buffer) returns the JSON document with, on every feature, f.g = {t: type} and (not
+ * enumerable) the feature's geometry: its arc references (polygons, lines) or its point, and
+ * the page topology T they refer to. geometry.js turns them into coordinates.
+ *
+ * T: the arcs' vertices in degrees, lat[] and lon[] (Float64Array), arc i being vertices
+ * start[i] .. start[i + 1] - 1; keep[] (Uint8Array, or null) marks the coarse forms' vertices.
+ */
+(function (G) {
+  "use strict";
+
+  // LEB128 varints -> numbers (zig-zag decoded when signed)
+  function ints(u8, signed) {
+    var out = new Float64Array(u8.length), n = 0, v = 0, mul = 1;
+    for (var i = 0; i < u8.length; i++) {
+      var b = u8[i];
+      v += (b & 0x7f) * mul;
+      if (b & 0x80) { mul *= 128; continue; }
+      out[n++] = signed ? (v % 2 ? -(v + 1) / 2 : v / 2) : v;
+      v = 0; mul = 1;
+    }
+    return out.subarray(0, n);
+  }
+
+  function decode(buf) {
+    var head = new DataView(buf).getUint32(0, true), base = 4 + head;
+    var doc = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 4, head)));
+    var blobs = doc.blobs || {};
+    function section(name) {
+      var b = blobs[name];
+      return b ? new Uint8Array(buf, base + b[0], b[1]) : new Uint8Array(0);
+    }
+    var q = doc.quantum, counts = ints(section("arc_n"), false), d = ints(section("arc_xy"), true);
+    var nv = d.length / 2, lat = new Float64Array(nv), lon = new Float64Array(nv), x = 0, y = 0, i;
+    for (i = 0; i < nv; i++) { x += d[2 * i]; y += d[2 * i + 1]; lon[i] = x * q; lat[i] = y * q; }
+    var start = new Int32Array(counts.length + 1);
+    for (i = 0; i < counts.length; i++) start[i + 1] = start[i] + counts[i];
+    var keep = null, bits = section("arc_keep");
+    if (bits.length) {
+      keep = new Uint8Array(nv);
+      for (i = 0; i < nv; i++) keep[i] = (bits[i >> 3] >> (7 - (i & 7))) & 1;
+    }
+    var T = {lat: lat, lon: lon, start: start, keep: keep};
+    var s = ints(section("shapes"), true), sp = 0, p = ints(section("points"), true), pp = 0, px = 0, py = 0;
+    function next() { return s[sp++]; }
+    function refs() { var n = next(), out = []; for (var k = 0; k < n; k++) out.push(next()); return out; }
+    function many(f) { var n = next(), out = []; for (var k = 0; k < n; k++) out.push(f()); return out; }
+    function point() { px += p[pp++]; py += p[pp++]; return [py * q, px * q]; }
+    doc.features.forEach(function (f) {
+      var t = f.g.t, a;
+      if (t === "Point") a = point();
+      else if (t === "MultiPoint") a = many(point);
+      else if (t === "LineString") a = refs();
+      else if (t === "MultiLineString" || t === "Polygon") a = many(refs);
+      else if (t === "MultiPolygon") a = many(function () { return many(refs); });
+      else throw new Error("unknown geometry type " + t);
+      Object.defineProperty(f.g, "a", {value: a});
+      Object.defineProperty(f.g, "T", {value: T});
+    });
+    pointRows(doc, section, q).forEach(function (f) { doc.features.push(f); });
+    delete doc.blobs;
+    delete doc.points;
+    Object.defineProperty(doc, "topology", {value: T});
+    return doc;
+  }
+
+  // The point table (geo/pointtable.py) -> one feature object per row, like the others: every
+  // column's value (absent when null), roles, context, within, label and g. A value repeated
+  // down a column (a kind, a role list) is one shared object.
+  function pointRows(doc, section, q) {
+    var t = doc.points;
+    if (!t || !t.n) return [];
+    var n = t.n, out = new Array(n), k;
+    function column(spec) {
+      if (spec.values) return spec.values;
+      var idx = ints(section(spec.index), false), vals = spec.dict, col = new Array(n);
+      for (var i = 0; i < n; i++) col[i] = vals[idx[i]];
+      return col;
+    }
+    var names = Object.keys(t.columns), cols = names.map(function (c) { return column(t.columns[c]); });
+    var roles = column(t.roles), within = t.within ? column(t.within) : null;
+    var ctx = section(t.context), d = ints(section("pt_xy"), true), x = 0, y = 0;
+    for (var i = 0; i < n; i++) {
+      var f = {};
+      for (k = 0; k < names.length; k++) if (cols[k][i] != null) f[names[k]] = cols[k][i];
+      f.roles = roles[i];
+      f.context = ((ctx[i >> 3] >> (7 - (i & 7))) & 1) === 1;
+      if (within && within[i].length) f.within = within[i];
+      x += d[2 * i]; y += d[2 * i + 1];
+      var ll = [y * q, x * q];
+      f.label = ll;
+      f.g = {t: "Point"};
+      Object.defineProperty(f.g, "a", {value: ll});
+      out[i] = f;
+    }
+    return out;
+  }
+
+  G.pagedata = {decode: decode, ints: ints};
+})(window.GeoMap);
