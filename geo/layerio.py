@@ -127,7 +127,7 @@ def _read_geojson(path: Path, any_crs: bool = False) -> list[Feature]:
     if "crs" in data and not any_crs and (fault := crs_problem(data["crs"]))[1]:
         raise DataError(f"{path}: its crs {fault[0]!r} is {fault[1]}")
     feats = data.get("features") or []
-    points = _points(feats)
+    points = plain_points(feats)
     out = []
     for i, f in enumerate(feats):
         props = dict(f.get("properties") or {})
@@ -138,7 +138,7 @@ def _read_geojson(path: Path, any_crs: bool = False) -> list[Feature]:
     return out
 
 
-def _points(feats: list) -> dict:
+def plain_points(feats: list) -> dict:
     """The plain 2-D Points of a layer's features, made in one call: index -> Point."""
     idx, xy = [], []
     for i, f in enumerate(feats):

@@ -21,7 +21,7 @@ from shapely.geometry import LineString, Point
 from .catalogue import Catalogue, LayerSpec, load_catalogue
 from .datum import DATUMS, transform_geometry
 from .errors import DataError
-from .layerio import Feature, _points, geometry_from_json, read_layer
+from .layerio import Feature, geometry_from_json, plain_points, read_layer
 from .registry import Registry, load_registry
 
 __all__ = ["EQUAL_AREA", "Plan", "PlanFeature", "area_km2", "load_plan", "plan_from", "read_features"]
@@ -181,7 +181,7 @@ def plan_from(catalogue: Catalogue, registry: Registry, layers: dict[str, list[F
     raw = []
     for spec in catalogue.layers:
         feats = layers[spec.id]
-        points = _points([{"geometry": f.geometry} if isinstance(f.geometry, dict) else {} for f in feats])
+        points = plain_points([{"geometry": f.geometry} if isinstance(f.geometry, dict) else {} for f in feats])
         for i, f in enumerate(feats):
             if isinstance(f.geometry, dict):  # plain Points made in one call above
                 f = Feature(f.props, points.get(i) or geometry_from_json(f.geometry), f.layer, f.index)
