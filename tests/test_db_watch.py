@@ -7,7 +7,9 @@ the commit returns to the moment the new page is on disk, and printed (``pytest 
 
 from __future__ import annotations
 
+import json
 import queue
+import re
 import shutil
 import statistics
 import threading
@@ -21,6 +23,7 @@ from pg_server import PASSWORD, start_server, wait_until
 
 from geo.db.notify import Change, Listener, missing_triggers
 from geo.db.transfer import init, push
+from geo.pagedata import unpack
 from geo.plan import load_plan
 from geo.watch import Watcher, affected_pages
 
@@ -96,11 +99,17 @@ class Running:
                 if (st.st_ino, st.st_mtime_ns) == last[0]:
                     return False
                 last[0] = (st.st_ino, st.st_mtime_ns)
-                return text in path.read_text(encoding="utf-8")
+                return text in page_text(path.read_text(encoding="utf-8"))
             except FileNotFoundError:
                 return False
         assert wait_until(there, timeout, 0.01), f"{text!r} never reached {page}:\n" + "\n".join(self.lines)
         return time.monotonic() - since
+
+
+def page_text(html: str) -> str:
+    """The page's data as JSON text (the page carries it packed, see geo.pagedata)."""
+    m = re.search(r'<script type="application/octet-stream" id="geo-data"[^>]*>(.*?)</script>', html, re.S)
+    return json.dumps(unpack(m.group(1))[0], ensure_ascii=False) if m else ""
 
 
 def pages(out: Path) -> dict[str, bytes]:
