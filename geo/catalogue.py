@@ -51,6 +51,7 @@ class Basemap:
     attribution: str
     datum: str
     max_zoom: int = 18
+    name_zh: str = ""  # the name in Chinese; "" shows the English name in every language
 
 
 @dataclass(frozen=True)
@@ -79,15 +80,18 @@ def _basemap(raw: dict, where: str) -> Basemap:
     datum = raw.get("datum", "wgs84")
     if datum not in ("wgs84", "gcj02"):
         raise DataError(f"{where}: datum {datum!r} must be \"wgs84\" or \"gcj02\"")
+    name_zh = raw.get("name_zh", "")
+    if not isinstance(name_zh, str):
+        raise DataError(f"{where}: name_zh = {name_zh!r} should be a string")
     if not raw.get("provider"):
-        return Basemap(raw["id"], raw.get("name", raw["id"]), "", "", datum)
+        return Basemap(raw["id"], raw.get("name", raw["id"]), "", "", datum, name_zh=name_zh)
     try:
         p, url = _provider(raw["provider"])
     except ValueError:
         raise DataError(f"{where}: unknown xyzservices provider {raw['provider']!r}") from None
     url = url.replace("http://", "https://")
     return Basemap(raw["id"], raw.get("name", raw["id"]), url, p.html_attribution, datum,
-                   int(p.get("max_zoom", 18)))
+                   int(p.get("max_zoom", 18)), name_zh)
 
 
 _TYPES = {"id": str, "file": str, "source": str, "table": str, "title_en": str, "title_zh": str, "style": str,

@@ -41,7 +41,7 @@ _LEVELS = ("a position", "an array of positions", "an array of arrays of positio
 # the feature properties and kinds docs/schema.md defines
 PROPERTIES = ("id", "name_en", "name_zh", "kind", "roles", "geometry_basis", "derive", "schematic_area_km2",
               "position_error_m", "position_source", "geometry_source", "area_published_km2", "area_source",
-              "description")
+              "description", "aliases")
 KINDS = ("district", "county", "county-level city", "prefecture-level city", "province", "zone", "belt",
          "area", "corridor", "ray", "site")
 # schema properties longer than a Shapefile's 10-character field names
@@ -445,6 +445,22 @@ def _derive(props: dict, basis, has_geometry: bool, allowed: tuple, layer: str, 
     return ids
 
 
+def _aliases(props: dict, emit) -> None:
+    aliases = props.get("aliases")
+    if aliases is None:
+        return
+    hint = ('other names a reader may search for: "aliases": ["莲花山", "Lianhuashan"] '
+            "(in a GeoPackage or Shapefile field: that list as JSON text)")
+    if not isinstance(aliases, list):
+        emit("error", "aliases", f"aliases must be a list of strings, not {kind_of(aliases)}", hint)
+        return
+    for i, a in enumerate(aliases):
+        if not isinstance(a, str):
+            emit("error", f"aliases[{i}]", f"an alias must be a string, not {kind_of(a)}", hint)
+        elif not a.strip():
+            emit("error", f"aliases[{i}]", "an alias is empty", "remove it")
+
+
 def _vocabulary(props: dict, emit) -> None:
     unknown = [k for k in props if k not in PROPERTIES]  # most features: none
     if not unknown:
@@ -464,6 +480,7 @@ def _vocabulary(props: dict, emit) -> None:
 def check_properties(props: dict, gtype, has_geometry: bool, spec, known: Known, emit) -> list[str]:
     """Check a feature's properties (not its id); return the ids its derive names."""
     _names(props, emit)
+    _aliases(props, emit)
     _vocabulary(props, emit)
     basis = props.get("geometry_basis")
     if basis is None:

@@ -37,7 +37,7 @@ OGR_SUFFIXES = (".gpkg", ".shp")
 #: The feature properties of the layer schema (docs/schema.md).
 SCHEMA_NAMES = ("id", "name_en", "name_zh", "kind", "roles", "geometry_basis", "derive",
                 "schematic_area_km2", "position_error_m", "position_source", "geometry_source",
-                "area_published_km2", "area_source", "description")
+                "area_published_km2", "area_source", "description", "aliases")
 STORE_DECIMALS = 7
 
 
@@ -175,7 +175,7 @@ def _read_ogr(path: Path, datum: str = "wgs84") -> list[Feature]:
         for k, v in list(props.items()):
             if hasattr(v, "item") and not isinstance(v, (str, bytes)):
                 v = props[k] = v.item()  # numpy scalars to Python numbers
-            if isinstance(v, str) and k in ("roles", "derive"):
+            if isinstance(v, str) and k in ("roles", "derive", "aliases"):
                 try:
                     props[k] = json.loads(v)
                 except json.JSONDecodeError:

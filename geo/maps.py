@@ -18,21 +18,27 @@ def page_specs(plan: Plan) -> list[PageSpec]:
     reg = plan.registry
     six = reg.group(SIX)
     pages = [PageSpec(
-        "six-cities.html", "Changchun: the six cities 长春“六城联动”",
+        "six-cities.html", "Changchun: the six cities",
         "Each role is an overlay; switch them on and off in the layer control.",
         tuple(r.id for r in six), context_layers=("province", "prefectures", "counties"),
-        note="Roles from the 14th Changchun Party Congress report (Dec 2021), seed 002.")]
+        note="Roles from the 14th Changchun Party Congress report (Dec 2021), seed 002.",
+        title_zh="长春“六城联动”", subtitle_zh="每个角色是一个图层，可在图层控件中分别开关。",
+        note_zh="角色出自中共长春市第十四次党代会报告（2021年12月），种子报告002。")]
     for r in six:
-        pages.append(PageSpec(f"{r.id}.html", f"{r.name_en} {r.name_zh}", r.description, (r.id,),
-                              context_layers=("province", "prefectures", "counties")))
+        pages.append(PageSpec(f"{r.id}.html", r.name_en, r.description, (r.id,),
+                              context_layers=("province", "prefectures", "counties"),
+                              title_zh=r.name_zh, subtitle_zh=r.description_zh))
     circle = reg.group(CIRCLE)
     if circle:
         pages.append(PageSpec(
-            "economic-circle.html", "Changchun economic circle: one master, two wings, three rings 一主两翼三环",
+            "economic-circle.html", "Changchun economic circle: one master, two wings, three rings",
             "Jilin Province's layout: Changchun as the one master, Jilin City and Gongzhuling as the two wings.",
             tuple(r.id for r in circle), context_layers=("province", "prefectures", "counties"),
             note="Rings two and three (neighbouring provinces, Northeast Asian cities) lie beyond this map. "
-                 "Seed 004 (Dec 2018)."))
+                 "Seed 004 (Dec 2018).",
+            title_zh="长春经济圈：一主两翼三环",
+            subtitle_zh="吉林省的布局：长春为“一主”，吉林市和公主岭为“两翼”。",
+            note_zh="第二环、第三环（周边省份、东北亚城市）在本图范围之外。种子报告004（2018年12月）。"))
     return pages
 
 
@@ -40,8 +46,10 @@ def index_html(pages: list[PageSpec], built: dict[str, str]) -> str:
     """A plain, self-contained index page; ``built`` maps file name -> status note."""
     rows = []
     for p in pages:
-        rows.append(f'<li><a href="{html.escape(p.file)}">{html.escape(p.title)}</a>'
-                    f'<div class="sub">{html.escape(p.subtitle)}</div></li>')
+        rows.append(f'<li><a href="{html.escape(p.file)}">{html.escape(p.title_both)}</a>'
+                    f'<div class="sub">{html.escape(p.subtitle)}</div>'
+                    + (f'<div class="sub" lang="zh-Hans">{html.escape(p.subtitle_zh)}</div>' if p.subtitle_zh else "")
+                    + '</li>')
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"/>
 <meta name="viewport" content="width=device-width, initial-scale=1"/>

@@ -53,6 +53,9 @@ def optional_fields(props: dict) -> dict:
     for k in _TEXTS:
         if props.get(k):
             out[k] = str(props[k])
+    aliases = props.get("aliases")
+    if isinstance(aliases, list) and aliases:  # a tuple: a column's values are told apart by hashing
+        out["aliases"] = tuple(str(a) for a in aliases)
     return out
 
 

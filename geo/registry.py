@@ -54,6 +54,7 @@ class Role:
     colour: str
     description: str
     source: str
+    description_zh: str = ""  # "" shows the English description in every language
 
     @property
     def label(self) -> str:
@@ -155,7 +156,8 @@ def load_registry(layers_dir: Path | str = "layers") -> Registry:
             problems.append(f"{where}: source {r['source']!r} is not in sources.toml"
                             + (f"; did you mean {near!r}?" if near else ""))
         roles.append(Role(*(str(r[k]) for k in ("id", "group", "name_en", "name_zh", "colour",
-                                                "description", "source"))))
+                                                "description", "source")),
+                          description_zh=str(r.get("description_zh", ""))))
     if not roles and not problems:
         problems.append(f"{roles_path}: no [[role]] defined")
     if problems:

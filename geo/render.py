@@ -36,6 +36,15 @@ class PageSpec:
     note: str = ""
     context_layers: tuple[str, ...] = ()  # empty: every context layer
     extra: dict = field(default_factory=dict)
+    # the title, subtitle and note in Chinese ("": the English one shows in every language)
+    title_zh: str = ""
+    subtitle_zh: str = ""
+    note_zh: str = ""
+
+    @property
+    def title_both(self) -> str:
+        """"English 中文": the page's title in both languages (the <title> and the index)."""
+        return f"{self.title} {self.title_zh}".strip()
 
 
 def json_for_html(obj) -> str:
@@ -102,21 +111,25 @@ def page_data(plan: Plan, page: PageSpec, geoms: dict, *, canvas_from: int = 300
 
         bounds = shapely.union_all([geoms[f["id"]] for f in feats]).bounds if feats else (124, 43, 127, 45)
     used_sources |= rows.sources()
-    sources = {k: {"title": s.title, "quote": s.quote, "reference": s.reference}
+    # a seed passage is cited by seed and paragraph (the page words it in each language), a fact by its cite
+    sources = {k: {"title": s.title, "quote": s.quote, "kind": s.kind,
+                   **({"seed": s.seed, "para": s.para} if s.kind == "seed" else {"reference": s.reference})}
                for k, s in reg.sources.items() if k in used_sources}
     n_shapes = sum(1 for f in feats for _ in f["roles"]) + rows.shapes()
     return {
         "title": page.title, "subtitle": page.subtitle, "note": page.note,
+        "title_zh": page.title_zh, "subtitle_zh": page.subtitle_zh, "note_zh": page.note_zh,
         "index_href": "index.html",
         "page_roles": list(page.roles),
         "roles": [{"id": r.id, "name_en": r.name_en, "name_zh": r.name_zh, "colour": r.colour,
-                   "description": r.description, "source": r.source} for r in roles],
+                   "description": r.description, "description_zh": r.description_zh, "source": r.source}
+                  for r in roles],
         "parts": {k: {"en": v.en, "zh": v.zh, "weight": v.weight} for k, v in reg.parts.items()},
         "sources": sources,
         "layers": [{"id": s.id, "title_en": s.title_en, "title_zh": s.title_zh, "style": s.style,
                     "context": s.id in context_ids, "labels": s.labels, "label_min_zoom": s.label_min_zoom}
                    for s in plan.catalogue.layers],
-        "basemaps": [{"id": b.id, "name": b.name, "url": b.url, "attribution": b.attribution,
+        "basemaps": [{"id": b.id, "name": b.name, "name_zh": b.name_zh, "url": b.url, "attribution": b.attribution,
                       "datum": b.datum, "max_zoom": b.max_zoom} for b in plan.catalogue.basemaps],
         "features": feats,
         "bounds": [[bounds[1], bounds[0]], [bounds[3], bounds[2]]],
@@ -238,5 +251,5 @@ def render_page(plan: Plan, page: PageSpec, geoms: dict, *, cdn: bool = False,
     sections.update(more)
     tags, assets = _page_assets(cdn)
     options = json_for_html({"minZoom": 5, "maxZoom": MAX_ZOOM, "zoomControl": True, "preferCanvas": False})
-    return _SKELETON.format(title=html.escape(page.title), tags=tags, assets=assets, fmt=FORMAT,
+    return _SKELETON.format(title=html.escape(page.title_both), tags=tags, assets=assets, fmt=FORMAT,
                             data=pack(doc, sections), boot=boot_js(), options=options)

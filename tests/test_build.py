@@ -165,8 +165,10 @@ def test_geopackage_layer_is_mapped_like_geojson(tmp_path):
     layers = tmp_path / "layers"
     shutil.copytree(LAYERS, layers)
     sites = read_layer(layers / "sites.geojson")
-    rows = [{**{k: v for k, v in f.props.items() if k != "roles"}, "roles": json.dumps(f.props["roles"])}
+    # list properties (roles, aliases) go in a GeoPackage as JSON text
+    rows = [{k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v for k, v in f.props.items()}
             for f in sites]
+    assert any("aliases" in r for r in rows)
     glon, glat = wgs84_to_gcj02([f.geometry.x for f in sites], [f.geometry.y for f in sites])
     gpd.GeoDataFrame(rows, geometry=gpd.points_from_xy(glon, glat), crs="EPSG:4326").to_file(
         layers / "sites.gpkg", engine="pyogrio")

@@ -759,6 +759,20 @@ CASES = {
         ["unknown property 'descripton'", "did you mean 'description'?"],
         "--strict",
     ),
+    "aliases-not-a-list": (
+        {"zones.geojson": props("zones", 0, aliases="汽开区")},
+        "zones.geojson",
+        "auto-zone",
+        ["aliases: error: aliases must be a list of strings, not a string"],
+        "",
+    ),
+    "alias-not-a-string": (
+        {"zones.geojson": props("zones", 0, aliases=["汽开区", 7])},
+        "zones.geojson",
+        "auto-zone",
+        ["aliases[1]: error: an alias must be a string, not a number"],
+        "",
+    ),
     "unknown-kind": (
         {"zones.geojson": props("zones", 0, kind="zones")},
         "zones.geojson",

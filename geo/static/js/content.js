@@ -36,17 +36,33 @@
       return box;
     }
 
+    // Text the data holds in English only (source titles and quotes, descriptions, where an
+    // area or a position comes from) is content, not interface: every language shows it, marked
+    // lang="en".
+    function english(text) { return pair(text, ""); }
+
+    // A kind ("county-level city") in the catalogue's words, or as the data has it.
+    function kind(k) {
+      var key = "kind_" + k.replace(/[^a-z0-9]+/g, "_");
+      return G.i18n.has(key) ? t(key) : english(k);
+    }
+
     function sourceQuote(s) {
       var q = el("blockquote", "geo-source");
       if (s.quote) { var quote = el("span", "geo-quote", "“" + s.quote + "”"); quote.lang = "en"; q.appendChild(quote); }
-      q.appendChild(el("cite", null, s.title + " (" + s.reference + ")"));
+      var cite = el("cite");
+      cite.appendChild(bi(english(s.title)));
+      cite.appendChild(document.createTextNode(" ("));
+      cite.appendChild(bi(s.kind === "seed" ? t("source_seed", {seed: s.seed, para: s.para}) : english(s.reference)));
+      cite.appendChild(document.createTextNode(")"));
+      q.appendChild(cite);
       return q;
     }
 
     function popup(f) {
       var box = el("div", "geo-popup");
       box.appendChild(bi(name(f), "h3", null, {block: true}));
-      if (f.kind) box.appendChild(el("div", "geo-kind", f.kind));
+      if (f.kind) box.appendChild(bi(kind(f.kind), "div", "geo-kind"));
       if ((f.roles || []).length) {
         var ul = el("ul", "geo-roles");
         f.roles.forEach(function (r) {
@@ -73,12 +89,17 @@
         facts.appendChild(typeof value === "string" ? el("dd", null, value) : bi(value, "dd"));
       }
       if (f.area_km2) fact("fact_area_computed", f.area_km2.toLocaleString("en", {maximumFractionDigits: 1}) + " km²");
-      if (f.area_published_km2) fact("fact_area_published", f.area_published_km2.toLocaleString("en") + " km²" +
-                                     (f.area_source ? " — " + f.area_source : ""));
+      if (f.area_published_km2) {
+        var pub = f.area_published_km2.toLocaleString("en") + " km²";
+        fact("fact_area_published", f.area_source ? english(pub + " — " + f.area_source) : pub);
+      }
       var basis = G.i18n.has("basis_" + f.basis) ? t("basis_" + f.basis) : pair(f.basis, f.basis);
-      fact("fact_geometry", f.geometry_source ? join([basis, f.geometry_source], " — ") : basis);
-      if (f.position_source) fact("fact_position", f.position_source);
+      fact("fact_geometry", basis);
+      if (f.geometry_source) facts.lastChild.appendChild(bi(english(" — " + f.geometry_source)));
+      if (f.position_source) fact("fact_position", english(f.position_source));
       fact("fact_id", f.id);
+      facts.lastChild.className = "geo-id";  // an identifier, in no language
+      facts.lastChild.translate = false;
       box.appendChild(facts);
       if (f.basis === "schematic") {
         var caveat = [t("caveat_schematic")];
@@ -91,6 +112,6 @@
       return box;
     }
 
-    return {tooltip: tooltip, popup: popup, roleLine: roleLine};
+    return {tooltip: tooltip, popup: popup, roleLine: roleLine, kind: kind};
   };
 })(window.GeoMap);
