@@ -251,7 +251,8 @@ class MapPage:
     data: dict | None = None
 
     @classmethod
-    def open(cls, browser, path: Path, *, viewport=None) -> MapPage:
+    def open(cls, browser, path: Path, *, viewport=None, suffix: str = "") -> MapPage:
+        """``suffix``: a query and/or hash to open the page with (``"?lang=zh#z=9"``)."""
         path = Path(path).resolve()
         context = browser.new_context(viewport=viewport or VIEWPORT, device_scale_factor=1)
         page = context.new_page()
@@ -282,7 +283,7 @@ class MapPage:
         page.on("requestfailed", lambda r: mp.failed.append((r.url, r.failure)))
         page.on("dialog", on_dialog)
         page.set_default_timeout(10_000)
-        page.goto(path.as_uri(), wait_until="load")
+        page.goto(path.as_uri() + suffix, wait_until="load")
         if mp.data is not None:
             try:
                 page.wait_for_function("() => window.GEO !== undefined && window.GEO.map", timeout=10_000)

@@ -22,7 +22,7 @@
       requestAnimationFrame(function () {
         setTimeout(function () {
           var chosen = Object.keys(bases).some(function (k) { return map.hasLayer(bases[k]); });
-          if (!chosen) first.addTo(map);
+          if (!chosen) (P.startBase || first).addTo(map);  // P.startBase: a link's (permalink.js)
         }, 0);
       });
     };
@@ -79,7 +79,7 @@
         var sw = el("span", "geo-swatch"); sw.style.background = r.colour;
         li.appendChild(sw);
         li.appendChild(bi(pair(r.name_en, r.name_zh)));
-        li.title = r.description;
+        G.biAttr(li, "title", pair(r.description, r.description_zh));
         ul.appendChild(li);
       });
       box.appendChild(ul);

@@ -26,6 +26,16 @@
     return [ll[0] + d[1], ll[1] + d[0]];
   };
 
+  // [lat, lon] in GCJ-02 -> WGS-84: the forward formula inverted by iteration (well under 1 m)
+  G.fromGcj = function (gg) {
+    var w = gg;
+    for (var i = 0; i < 3; i++) {
+      var g = G.toGcj(w);
+      w = [w[0] - (g[0] - gg[0]), w[1] - (g[1] - gg[1])];
+    }
+    return w;
+  };
+
   // Apply f to every [lat, lon] pair of a nested coordinate array.
   G.mapDeep = function mapDeep(c, f) {
     return (typeof c[0] === "number") ? f(c) : c.map(function (x) { return mapDeep(x, f); });

@@ -73,12 +73,32 @@
       (paren ? "<span class='geo-sep'>)</span>" : "");
   }
 
+  // The text of a pair in the language shown: one side, or "English<sep>中文" when both show.
+  function pick(p, sep) {
+    if (current === "en" || !p.zh) return p.en || p.zh;
+    if (current === "zh" || !p.en || p.en === p.zh) return p.zh;
+    return p.en + (sep == null ? " · " : sep) + p.zh;
+  }
+
+  // An attribute (title, placeholder, aria-label) in the language shown, kept so on every switch.
+  function attr(e, name, p) {
+    (e.geoAttrs || (e.geoAttrs = {}))[name] = p;
+    e.classList.add("geo-biattr");
+    e.setAttribute(name, pick(p));
+    return e;
+  }
+
+  var listeners = [];
   function setLang(lang) {
     if (LANGS.indexOf(lang) < 0) return false;
     current = lang;
     var root = document.documentElement;
     root.setAttribute("data-lang", lang);
     root.lang = lang === "zh" ? "zh-Hans" : "en";
+    Array.prototype.forEach.call(document.querySelectorAll(".geo-biattr"), function (e) {
+      Object.keys(e.geoAttrs || {}).forEach(function (n) { e.setAttribute(n, pick(e.geoAttrs[n])); });
+    });
+    listeners.forEach(function (fn) { fn(lang); });
     return true;
   }
 
@@ -87,8 +107,11 @@
     init: function (catalogue) { strings = catalogue || {}; },
     lang: function () { return current; },
     setLang: setLang,
+    onChange: function (fn) { listeners.push(fn); },  // fn(lang) after every switch
+    pick: pick,
     has: function (key) { return Object.prototype.hasOwnProperty.call(strings, key); }
   };
+  G.biAttr = attr;
   G.t = t;
   G.pair = pair;
   G.join = join;

@@ -27,6 +27,7 @@
     G.shapes.wireClouds(P);
     var bases = G.controls.basemaps(P);
     document.body.setAttribute("data-datum", P.datum);
+    P.bases = bases; P.overlays = groups;
     G.controls.add(P, bases, groups);
     G.shapes.followZoom(P);
     updateLabels();

@@ -214,8 +214,9 @@
       if (!onMap(e) || (map.dragging && map.dragging.moved())) return;
       var hit = cloudAt(e);
       if (hit) {
-        L.popup({maxWidth: 360, className: "geo-popup-wrap"}).setLatLng(project(P, hit.wgs))
-          .setContent(P.content.popup(hit.f)).openOn(map);
+        var pop = L.popup({maxWidth: 360, className: "geo-popup-wrap"});
+        pop.geoFeature = hit.f;  // the open feature, for a link (focus.js)
+        pop.setLatLng(project(P, hit.wgs)).setContent(P.content.popup(hit.f)).openOn(map);
       }
     });
   }

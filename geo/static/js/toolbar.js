@@ -32,7 +32,7 @@
     button: function (P, spec) {
       var b = G.bi(spec.label, "button", "geo-tool geo-tool-" + spec.id);
       b.type = "button";
-      if (spec.title) b.title = spec.title.en + (spec.title.zh ? " · " + spec.title.zh : "");
+      if (spec.title) G.biAttr(b, "title", spec.title);
       b.setAttribute("data-tool", spec.id);
       if (spec.onClick) L.DomEvent.on(b, "click", function (e) { L.DomEvent.stop(e); spec.onClick(e); });
       G.toolbar.box(P).appendChild(b);
