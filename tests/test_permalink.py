@@ -139,8 +139,12 @@ def test_a_copied_link_restores_view_basemap_overlays_language_and_feature(built
                          " && f.selectionEnd === f.value.length; }")
     page.wait_for_function("() => document.querySelector('.geo-link-note').textContent.length > 0")
     assert link == page.evaluate("() => location.href")
+    assert page.locator("button.geo-tool-link").get_attribute("aria-expanded") == "true"
     assert "b=osm" in link and "lang=zh" in link and "f=lianhua-mountain" in link
     mp.screenshot(SCREENSHOTS / "permalink-panel.png", full_page=False)
+    page.keyboard.press("Escape")  # the panel closes, the focus goes back to its button
+    assert field.is_hidden()
+    assert page.evaluate("() => document.activeElement.classList.contains('geo-tool-link')")
     mp.assert_clean()
 
     fresh = open_page(built_maps / OVERVIEW, suffix=link[link.index("#"):])

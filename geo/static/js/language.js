@@ -25,10 +25,9 @@
     L.DomEvent.on(select, "change", function () { G.i18n.setLang(select.value); });
 
     var title = pair(P.data.title, P.data.title_zh);
-    var zoom = P.map.getContainer().querySelectorAll(".leaflet-control-zoom-in, .leaflet-control-zoom-out");
-    Array.prototype.forEach.call(zoom, function (b) {
-      var p = t(b.classList.contains("leaflet-control-zoom-in") ? "zoom_in" : "zoom_out");
-      G.biAttr(b, "title", p); G.biAttr(b, "aria-label", p);
+    [[".leaflet-control-zoom-in", t("zoom_in")], [".leaflet-control-zoom-out", t("zoom_out")]].forEach(function (z) {
+      var b = P.map.getContainer().querySelector(z[0]);
+      if (b) { G.biAttr(b, "title", z[1]); G.biAttr(b, "aria-label", z[1]); }
     });
     function follow(lang) {
       select.value = lang;
