@@ -4,7 +4,7 @@
 :func:`geo.layerio.read_layer` (GeoPackage and Shapefile are reprojected from their declared
 CRS; a legacy GeoJSON ``crs`` member is honoured too), convert coordinates pasted from a Chinese
 map service (``source_datum`` gcj02 or bd09) to WGS-84, tidy the properties into the schema's
-shape (JSON ``roles``/``derive`` columns parsed, Shapefile-truncated field names restored,
+shape (JSON ``roles``/``derive``/``aliases`` columns parsed, Shapefile-truncated field names restored,
 numeric ids as strings) and write ``layers/NAME.geojson`` atomically. When ``layers.toml``
 lists the file, it is validated with the rest of the folder; otherwise the command prints the
 ``[[layer]]`` entry to paste.
@@ -68,7 +68,7 @@ def _tidy(features: list[Feature], notes: list[str]) -> None:
     ids = 0
     for f in features:
         props = {str(key): _plain(value) for key, value in f.props.items()}
-        for key in ("roles", "derive"):
+        for key in ("roles", "derive", "aliases"):
             if isinstance(props.get(key), str) and props[key].strip()[:1] in ("[", "{"):
                 try:
                     props[key] = json.loads(props[key])

@@ -1,7 +1,7 @@
 """Layer tables: their layout, and reading their rows as features.
 
 A layer table holds one row per feature: ``id`` (text, the primary key), one column per
-property (``roles`` and ``derive`` as ``jsonb``, the numbers as ``numeric`` so that ``500``
+property (``roles``, ``derive`` and ``aliases`` as ``jsonb``, the numbers as ``numeric`` so that ``500``
 stays a whole number and ``110.0`` a decimal), the geometry (``geom``, SRID 4326) and
 ``feature_order``, the order the features are drawn and written in (new rows from QGIS get the
 next number by themselves).

@@ -24,7 +24,7 @@ from .tables import GEOMETRY, ORDER, column_types, read_rows
 
 __all__ = ["ensure_postgis", "init", "pull", "push"]
 
-_JSON = ("roles", "derive")
+_JSON = ("roles", "derive", "aliases")
 _NUMBERS = ("schematic_area_km2", "position_error_m", "area_published_km2")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
