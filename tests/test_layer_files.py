@@ -43,11 +43,22 @@ def layers(tmp_path) -> Path:
 
 
 def gdal_copy(src: Path, dest: Path, crs: str | None = None) -> Path:
-    """``src`` read and written again by GDAL through pyogrio with its default options."""
+    """``src`` read and written again by GDAL through pyogrio with its default options.
+
+    GDAL reads a JSON array of strings (``aliases``) as a string list and writes it back as a
+    JSON array (so QGIS and ogr2ogr do); pyogrio without pyarrow cannot write string lists and
+    would write their Python repr, so those are put back as GDAL writes them."""
     frame = pyogrio.read_dataframe(src)
     if crs:
         frame = frame.to_crs(crs)
     pyogrio.write_dataframe(frame, dest)
+    lists = [{k: v for k, v in f["properties"].items() if isinstance(v, list) and all(isinstance(x, str) for x in v)}
+             for f in json.loads(src.read_text(encoding="utf-8"))["features"]]
+    if any(lists):
+        doc = json.loads(dest.read_text(encoding="utf-8"))
+        for f, keep in zip(doc["features"], lists):
+            f["properties"].update(keep)
+        dest.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     return dest
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from browser_util import SCREENSHOTS, VIEWPORT, map_page_files, plan_and_pages
+from browser_util import SCREENSHOTS, map_page_files, plan_and_pages
 from test_js_modules import blank  # noqa: F401  (the fixture: a blank page given chosen modules)
 
 from geo.datum import wgs84_to_gcj02
@@ -157,7 +157,7 @@ def test_no_match_says_so(built_maps, open_page):
 def test_slash_focuses_the_box_and_arrows_choose(built_maps, open_page):
     mp = open_page(built_maps / OVERVIEW)
     page = mp.page
-    page.mouse.click(VIEWPORT["width"] // 2, VIEWPORT["height"] // 2)
+    page.locator(".geo-title h1").click()  # the focus on the page, not in a field
     page.keyboard.press("/")
     assert page.evaluate("() => document.activeElement.classList.contains('geo-search-input')")
     assert page.locator("input.geo-search-input").input_value() == ""  # the "/" is not typed in
@@ -171,7 +171,7 @@ def test_slash_focuses_the_box_and_arrows_choose(built_maps, open_page):
     assert page.locator("input.geo-search-input").get_attribute("aria-activedescendant") == second.get_attribute("id")
     name = second.locator(".geo-search-name .geo-zh").inner_text()
     page.keyboard.press("Enter")
-    page.wait_for_function("() => GEO.page.openFeature")
+    page.wait_for_function("(n) => GEO.page.openFeature && GEO.page.openFeature.name_zh === n", arg=name)
     assert page.locator(".leaflet-popup-content h3 .geo-zh").inner_text() == name
     # Escape closes the list, a second Escape empties the box
     page.keyboard.type("x")
