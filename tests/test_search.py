@@ -199,8 +199,7 @@ def test_the_outline_lies_on_the_place_on_a_gcj02_basemap(built_maps, open_page)
                 else c.forEach((x) => rings(x, out));
                 return out; };
             const pair = (p) => p.lat !== undefined ? [p.lat, p.lng] : [p[0], p[1]];
-            const f = JSON.parse(document.getElementById('geo-data').textContent).features[fi];
-            GeoMap.geometry.prepareFeature(f);
+            const f = GEO.page.data.features[fi];  // its WGS-84 coordinates, as the page decoded them
             return {drawn: GEO.page.focus.layer.getLayers().map((l) =>
                         rings(l.getLatLng ? l.getLatLng() : l.getLatLngs(), []).map((r) => r.map(pair))),
                     wgs: rings(f.ll, []).map((r) => r.map(pair))}; }""", mp.feature_index(fid))
