@@ -17,7 +17,7 @@ from pathlib import Path
 
 import xstatic.pkg.leaflet as xleaflet
 
-__all__ = ["CSS_MODULES", "JS_MODULES", "LEAFLET_VERSION", "Asset", "boot_js", "page_assets"]
+__all__ = ["CSS_MODULES", "JS_MODULES", "LEAFLET_VERSION", "Asset", "boot_js", "compact", "page_assets"]
 
 LEAFLET_VERSION = xleaflet.VERSION
 STATIC = Path(__file__).parent / "static"
@@ -43,6 +43,23 @@ def _script_safe(text: str) -> str:
     return re.sub(r"</(script|style)", r"<\\/\1", text, flags=re.I)
 
 
+def compact(text: str, kind: str) -> str:
+    """Our own module without its comments, blank lines and indentation (the page carries the
+    code, not its documentation). From JavaScript only whole-line comments go, and nothing from a
+    module whose code holds a template literal, so no string can be touched; lines stay lines."""
+    if kind == "css":  # no space is needed next to { } ; , nor after a declaration's colon
+        out = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+        out = re.sub(r"\s*([{};,])\s*", r"\1", out)
+        out = re.sub(r"([{;][\w-]+):\s+", r"\1:", out)
+    else:
+        # a comment that starts a line and ends one (no "*/" inside it: code after one stays)
+        out = re.sub(r"^[ \t]*/\*(?:(?!\*/).)*\*/[ \t]*$", "", text, flags=re.S | re.M)
+        out = re.sub(r"^[ \t]*//.*$", "", out, flags=re.M)
+        if "`" in out:
+            return text
+    return "\n".join(line.strip() for line in out.splitlines() if line.strip()) + "\n"
+
+
 @cache
 def _leaflet_css() -> str:
     base = Path(xleaflet.BASE_DIR)
@@ -64,9 +81,10 @@ def page_assets(cdn: bool = False) -> list[tuple[str, str, str, bool]]:
     else:
         out = [("css", "leaflet.css", _script_safe(_leaflet_css()), True),
                ("js", "leaflet.js", _script_safe(_read(base / "leaflet.js")), True)]
-    out += [("css", f"css/{name}.css", _script_safe(_read(STATIC / "css" / f"{name}.css")), True)
+    out += [("css", f"css/{name}.css", _script_safe(compact(_read(STATIC / "css" / f"{name}.css"), "css")), True)
             for name in CSS_MODULES]
-    out += [("js", f"js/{name}.js", _script_safe(_read(STATIC / "js" / f"{name}.js")), True) for name in JS_MODULES]
+    out += [("js", f"js/{name}.js", _script_safe(compact(_read(STATIC / "js" / f"{name}.js"), "js")), True)
+            for name in JS_MODULES]
     return out
 
 
