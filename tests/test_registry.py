@@ -30,7 +30,7 @@ def test_unknown_role_names_valid_ids_and_closest():
 def test_registry_errors_name_file_and_role(tmp_path):
     shutil.copytree(LAYERS, tmp_path / "layers")
     roles = tmp_path / "layers" / "roles.toml"
-    text = roles.read_text(encoding="utf-8").replace('colour = "#d62728"', 'colour = "red"')
+    text = roles.read_text(encoding="utf-8").replace('colour = "#d55e00"', 'colour = "red"')
     roles.write_text(text.replace('source = "seed002-culture"', 'source = "seed002-cultur"'), encoding="utf-8")
     with pytest.raises(DataError) as e:
         load_registry(tmp_path / "layers")
