@@ -32,6 +32,7 @@ class LayerSpec:
     datum: str = "wgs84"
     source: str = ""  # a database layer: postgresql://user@host:port/db (never a password) ...
     table: str = ""  # ... and its table, "schema.name"
+    place_table: bool = False  # every feature is a row of the page's role x place table, role or not
 
     @property
     def in_database(self) -> bool:
@@ -96,7 +97,8 @@ def _basemap(raw: dict, where: str) -> Basemap:
 
 _TYPES = {"id": str, "file": str, "source": str, "table": str, "title_en": str, "title_zh": str, "style": str,
           "datum": str,
-          "context": bool, "labels": bool, "label_min_zoom": int}
+          "context": bool, "labels": bool, "label_min_zoom": int,
+          "place_table": bool}
 
 
 def _wrong_types(entry: dict) -> str:
@@ -174,6 +176,7 @@ def load_catalogue(layers_dir: Path | str = "layers") -> Catalogue:
             style=entry["style"], context=bool(entry.get("context", False)),
             labels=bool(entry.get("labels", False)), label_min_zoom=int(entry.get("label_min_zoom", 0)),
             datum=entry.get("datum", "wgs84"), source=entry.get("source", ""), table=entry.get("table", ""),
+            place_table=bool(entry.get("place_table", False)),
         ))
     if len({lyr.id for lyr in layers}) != len(layers):
         problems.append(f"{path}: layer ids must be unique")

@@ -127,7 +127,8 @@ def page_data(plan: Plan, page: PageSpec, geoms: dict, *, canvas_from: int = 300
         "parts": {k: {"en": v.en, "zh": v.zh, "weight": v.weight} for k, v in reg.parts.items()},
         "sources": sources,
         "layers": [{"id": s.id, "title_en": s.title_en, "title_zh": s.title_zh, "style": s.style,
-                    "context": s.id in context_ids, "labels": s.labels, "label_min_zoom": s.label_min_zoom}
+                    "context": s.id in context_ids, "labels": s.labels, "label_min_zoom": s.label_min_zoom,
+                    "place_table": s.place_table}
                    for s in plan.catalogue.layers],
         "basemaps": [{"id": b.id, "name": b.name, "name_zh": b.name_zh, "url": b.url, "attribution": b.attribution,
                       "datum": b.datum, "max_zoom": b.max_zoom} for b in plan.catalogue.basemaps],

@@ -23,6 +23,8 @@ SCREENSHOTS = REPO / "test-output" / "screenshots"
 DOCS = REPO / "docs"
 UPDATE_DOCS = os.environ.get("GEO_UPDATE_DOCS") == "1"
 VIEWPORT = {"width": 1400, "height": 900}
+#: A phone (the issue's 390×844), opened with touch and as a mobile browser.
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 LEAFLET_VERSION = "1.9.3"
 CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update", "--no-sandbox"]
 
@@ -251,10 +253,11 @@ class MapPage:
     data: dict | None = None
 
     @classmethod
-    def open(cls, browser, path: Path, *, viewport=None, suffix: str = "") -> MapPage:
-        """``suffix``: a query and/or hash to open the page with (``"?lang=zh#z=9"``)."""
+    def open(cls, browser, path: Path, *, viewport=None, suffix: str = "", **context_options) -> MapPage:
+        """``suffix``: a query and/or hash to open the page with (``"?lang=zh#z=9"``);
+        ``context_options``: more for Playwright's new_context (is_mobile, has_touch ...)."""
         path = Path(path).resolve()
-        context = browser.new_context(viewport=viewport or VIEWPORT, device_scale_factor=1)
+        context = browser.new_context(viewport=viewport or VIEWPORT, device_scale_factor=1, **context_options)
         page = context.new_page()
         mp = cls(path, page, context, data=page_data(path))
         folder = path.parent.as_uri() + "/"
