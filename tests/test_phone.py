@@ -169,6 +169,16 @@ def test_phone_sheets_open_and_close(built_maps, open_page):
     page.touchscreen.tap(195, 200)
     page.wait_for_timeout(100)
     assert not legend.is_visible()
+
+    # the table is a panel too: one of them open at a time
+    table, table_button = page.locator(".geo-table-panel"), page.locator(".geo-tool-table")
+    legend_button.tap()
+    table_button.tap()
+    assert table.is_visible() and not legend.is_visible()
+    assert not small_targets(mp), small_targets(mp)
+    layers_button.tap()
+    assert layers.is_visible() and table.is_hidden()
+    assert table_button.get_attribute("aria-expanded") == "false"
     mp.assert_clean()
 
 

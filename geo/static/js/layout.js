@@ -39,8 +39,9 @@
     return s;
   }
 
+  // One panel at a time: a sheet or the table (table.js) says "geopanel" as it opens.
   function open(P, s) {
-    P.sheets.forEach(function (o) { if (o !== s) shut(P, o, false); });
+    P.map.fire("geopanel", {id: s.id});
     s.box.classList.add("geo-open");
     s.box.parentNode.style.zIndex = 1001;  // its corner above the others (the zoom buttons ...)
     s.button.setAttribute("aria-expanded", "true");
@@ -100,6 +101,7 @@
         legend.insertBefore(sub, legend.querySelector("h2").nextSibling);
       }
     }
+    map.on("geopanel", function (e) { P.sheets.forEach(function (s) { if (s.id !== e.id) shut(P, s, false); }); });
     L.DomEvent.on(document, "keydown", function (e) {
       if (e.key !== "Escape") return;
       P.sheets.forEach(function (s) { shut(P, s, s.box.contains(document.activeElement)); });

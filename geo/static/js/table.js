@@ -192,6 +192,7 @@
       panel.hidden = !on;
       tool.setAttribute("aria-expanded", String(on));
       if (!on) return tool.focus();
+      P.map.fire("geopanel", {id: "table"});
       options.forEach(function (o, k) { filter.options[k].textContent = text(o[1]); });
       fill();
       close.focus();
@@ -199,6 +200,11 @@
 
     tool.setAttribute("aria-controls", panel.id);
     L.DomEvent.on(close, "click", function () { show(false); });
+    P.map.on("geopanel", function (e) {  // a phone's sheet opens: the table gives way
+      if (e.id === "table") return;
+      panel.hidden = true;
+      tool.setAttribute("aria-expanded", "false");
+    });
     L.DomEvent.on(filter, "change", function () { state.role = filter.value; fill(); });
     L.DomEvent.on(panel, "keydown", function (e) { if (e.key === "Escape") show(false); });
     L.DomEvent.on(csvButton, "click", function () {
