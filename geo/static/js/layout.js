@@ -81,7 +81,8 @@
   function follow(P) {
     var place = function () {
       P.sheets.forEach(function (s) { shut(P, s, false); });
-      if (P.map.zoomControl) P.map.zoomControl.setPosition(phone() ? "bottomright" : "topleft");
+      var zoom = P.map.zoomControl, where = phone() ? "bottomright" : "topleft";
+      if (zoom && zoom.getPosition() !== where) zoom.setPosition(where);
     };
     place();
     window.matchMedia(PHONE).addEventListener("change", place);
