@@ -71,6 +71,15 @@ def test_print_button_gives_one_a4_page(built_maps, open_page, tmp_path, file):
     button.click()
     page.wait_for_function("() => window.printed === 1", timeout=5000)
     assert "geo-print" in page.evaluate("document.documentElement.className")
+    # laid out for the paper (277 x 189 mm inside the margins): the map, and the footer below it
+    box = page.evaluate("""() => { const r = (e) => e.getBoundingClientRect().toJSON();
+        return {map: r(GEO.map.getContainer()), foot: r(document.querySelector('.geo-print-foot')),
+                size: GEO.map.getSize(), inner: GEO.map.getContainer().clientWidth}; }""")
+    mm = 96 / 25.4
+    assert abs(box["map"]["width"] - 277 * mm) < 2 and box["map"]["top"] == 0, box
+    assert box["map"]["bottom"] <= box["foot"]["top"] + 0.5 and box["foot"]["bottom"] <= 189 * mm + 0.5, box
+    # Leaflet measured the map again after the change of layout (its size is inside the border)
+    assert box["size"]["x"] == box["inner"], box
 
     # what print shows: the map's furniture, not its controls
     page.emulate_media(media="print")
