@@ -85,7 +85,7 @@ def test_print_button_gives_one_a4_page(built_maps, open_page, tmp_path, file):
     page.emulate_media(media="print")
     for sel in (".geo-title h1", ".geo-legend", ".leaflet-control-scale", ".geo-north", ".geo-print-foot"):
         assert page.locator(sel).first.is_visible(), f"{file}: {sel} is not printed"
-    for sel in (".leaflet-control-zoom", ".geo-layers", ".geo-toolbar", ".leaflet-control-attribution",
+    for sel in (".leaflet-control-zoom", ".geo-layers", ".geo-toolbar", ".geo-search", ".leaflet-control-attribution",
                 ".geo-title a"):
         assert not page.locator(sel).first.is_visible(), f"{file}: {sel} is printed"
     page.emulate_media(media="screen")

@@ -60,12 +60,13 @@
     if (s.box.classList.contains("geo-open")) shut(P, s, true); else open(P, s);
   }
 
-  // A popup no wider than the map less its frame, no taller than most of the map.
+  // A popup no wider than the map less its frame, no taller than most of the map (nor than
+  // the height its opener asked for: focus.js keeps room for the place under it).
   function fitPopups(map) {
     map.on("popupopen", function (e) {
       var o = e.popup.options, size = map.getSize();
-      if (o.geoWidth == null) o.geoWidth = o.maxWidth;
-      var w = Math.max(120, Math.min(o.geoWidth, size.x - 64)), h = Math.max(120, size.y - 140);
+      if (o.geoWidth == null) { o.geoWidth = o.maxWidth; o.geoHeight = o.maxHeight || Infinity; }
+      var w = Math.max(120, Math.min(o.geoWidth, size.x - 64)), h = Math.max(120, Math.min(o.geoHeight, size.y - 140));
       if (o.maxWidth !== w || o.maxHeight !== h) {
         o.maxWidth = w; o.maxHeight = h; o.autoPanPadding = [8, 8];
         e.popup.update();
