@@ -246,14 +246,15 @@ def feature_collection(features, decimals: int = STORE_DECIMALS, name: str | Non
     return head + ' "features": [\n' + ",\n".join(blocks) + "\n]}\n"
 
 
-def staged_write(path: Path | str, text: str) -> Path:
-    """Write text to a temporary file beside ``path`` and return it: ``os.replace(tmp, path)``
-    then puts it in place at once (or unlink it to give up). Lets several files change together."""
+def staged_write(path: Path | str, text: str | bytes) -> Path:
+    """Write text (UTF-8) or bytes to a temporary file beside ``path`` and return it:
+    ``os.replace(tmp, path)`` then puts it in place at once (or unlink it to give up). Lets
+    several files change together."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with (os.fdopen(fd, "wb") if isinstance(text, bytes) else os.fdopen(fd, "w", encoding="utf-8")) as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
@@ -264,8 +265,8 @@ def staged_write(path: Path | str, text: str) -> Path:
     return Path(tmp)
 
 
-def atomic_write(path: Path | str, text: str) -> None:
-    """Write text to path through a temporary file and a rename: never half a file."""
+def atomic_write(path: Path | str, text: str | bytes) -> None:
+    """Write text (UTF-8) or bytes to path through a temporary file and a rename: never half a file."""
     tmp = staged_write(path, text)
     try:
         os.replace(tmp, path)

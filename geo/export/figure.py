@@ -1,0 +1,174 @@
+"""One print map: a matplotlib figure laid out on an ISO sheet, with the title, the map frame
+(features, labels, graticule, scale bar, north arrow), the legend panel and a footer naming
+the sources, the projection and the date."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
+
+from ..plan import Plan
+from .choices import paper_size_mm
+from .content import PageContent, page_content
+from .draw import draw_context, draw_overlays
+from .frame import PROJECTION_NAME, PROJECTION_NAME_ZH, add_graticule, add_north_arrow, add_scale_bar, fit_extent
+from .labels import Placer, equivalent_zoom, label_counties, number_places, place_items
+from .legend import draw_panel, wrap
+from .words import bilingual, word
+
+__all__ = ["PrintOptions", "draw_page"]
+
+_MM = 1 / 25.4
+
+
+@dataclass(frozen=True)
+class PrintOptions:
+    paper: str = "A4"
+    orientation: str = "landscape"
+    lang: str = "both"
+
+
+@dataclass
+class _Layout:
+    """Rectangles (x, y, w, h) in mm from the sheet's lower left."""
+
+    sheet: tuple
+    title: tuple
+    frame: tuple
+    panel: tuple
+    footer: tuple
+    columns: int
+    scale: float
+
+
+def _layout(paper: str, orientation: str) -> _Layout:
+    w, h = paper_size_mm(paper, orientation)
+    s = min(w, h) / 210  # A4 = 1, A3 = 1.41
+    f = math.sqrt(s)     # text grows more slowly than the sheet
+    m = 9 * s
+    title_h, footer_h, ticks = 15 * f, 8.5 * f, 5 * f
+    if w > h:  # landscape: the panel to the right of the map
+        panel_w = 76 * f
+        frame = (m + ticks, m + footer_h + ticks, w - 2 * m - ticks - panel_w - 5 * f,
+                 h - 2 * m - title_h - footer_h - ticks)
+        panel = (w - m - panel_w, frame[1], panel_w, frame[3])
+        columns = 1
+    else:      # portrait: the panel under the map, in two columns
+        panel_h = 92 * f
+        frame = (m + ticks, m + footer_h + panel_h + ticks + 3 * f, w - 2 * m - ticks - 1,
+                 h - 2 * m - title_h - footer_h - panel_h - ticks - 3 * f)
+        panel = (m, m + footer_h + 2 * f, w - 2 * m, panel_h - 2 * f)
+        columns = 2
+    return _Layout((w, h), (m, h - m - title_h, w - 2 * m, title_h), frame, panel, (m, m, w - 2 * m, footer_h),
+                   columns, f)
+
+
+def _axes(fig, rect, sheet):
+    x, y, w, h = rect
+    return fig.add_axes((x / sheet[0], y / sheet[1], w / sheet[0], h / sheet[1]))
+
+
+def _sources_line(plan: Plan, content: PageContent, lang: str) -> str:
+    used = []
+    for item in content.items:
+        for r in item.roles:
+            if r.get("source") not in used:
+                used.append(r.get("source"))
+    reg = plan.registry
+    reports, facts = [], []
+    for key in used:
+        s = reg.sources.get(key)
+        if s is None:
+            continue
+        if s.kind == "seed":
+            name = s.title.split(":")[0].strip()
+            if name not in reports:
+                reports.append(name)
+        elif s.cite and s.cite not in facts:
+            facts.append(s.cite)
+    parts = ["; ".join(reports)] if reports else []
+    if facts:
+        parts.append(f"{word('footer.facts', lang)}: " + "; ".join(facts))
+    parts.append(word("footer.boundaries", lang))
+    return f"{word('footer.sources', lang)}: " + "; ".join(parts) + "."
+
+
+def draw_page(plan: Plan, page, geoms, options: PrintOptions, *, date: str, basemap=None) -> Figure:
+    """The figure of one page. ``geoms``: print geometries (WGS-84) by feature id, or a function
+    ``(metres per mm on paper) -> geometries`` that simplifies for the map's scale;
+    ``basemap``: a callable ``(ax) -> attribution or None`` that draws tiles, or None."""
+    lay = _layout(options.paper, options.orientation)
+    lang, f = options.lang, lay.scale
+    # no drawing canvas while the features go in (geopandas asks the canvas to redraw after
+    # every plot); the Agg canvas comes for measuring labels and the panel
+    fig = Figure(figsize=(lay.sheet[0] * _MM, lay.sheet[1] * _MM), dpi=100)
+    geoms_for = geoms if callable(geoms) else (lambda _mpm: geoms)
+    content = page_content(plan, page, geoms_for(1e4))  # the coarsest: for the extent
+
+    # title
+    tx, ty, tw, th = lay.title
+    fig.text(tx / lay.sheet[0], (ty + th) / lay.sheet[1], page.title, fontsize=13 * f, fontweight="bold",
+             va="top", ha="left", color="#111")
+    if page.subtitle and lang != "zh":
+        fig.text(tx / lay.sheet[0], (ty + th - 7 * f) / lay.sheet[1], wrap(page.subtitle, tw / (7.2 * f * 0.3528)),
+                 fontsize=7.2 * f, va="top", ha="left", color="#444", linespacing=1.1)
+
+    # the map
+    ax = _axes(fig, lay.frame, lay.sheet)
+    fx, fy, fw, fh = lay.frame
+    extent = fit_extent(content.bounds(), fw / fh)
+    metres_per_mm = (extent[2] - extent[0]) / fw
+    content = page_content(plan, page, geoms_for(metres_per_mm))
+    attribution = None
+    if basemap is not None:
+        ax.set_xlim(extent[0], extent[2])
+        ax.set_ylim(extent[1], extent[3])
+        attribution = basemap(ax)
+    draw_context(ax, content, land=attribution is None)
+    seen = draw_overlays(ax, content, plan.registry, metres_per_mm)
+    add_graticule(ax, extent, size=6 * f)
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for spine in ax.spines.values():
+        spine.set(linewidth=0.7, color="#333")
+    add_scale_bar(ax, font_size=6.5 * f)
+    add_north_arrow(ax, extent, size_pt=20 * f, font_size=7.5 * f)
+
+    # labels: county-level units by name, other places by number
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    frame = ax.get_window_extent(renderer)
+    reserved = [Bbox.from_bounds(frame.x0, frame.y0, frame.width * 0.3, frame.height * 0.1),
+                Bbox.from_bounds(frame.x1 - 40 * f, frame.y1 - 50 * f, 40 * f, 50 * f)]
+    placer = Placer(ax, renderer, reserved)
+    zoom = equivalent_zoom(extent, fw)
+    label_counties(ax, placer, content, zoom, extent, lang, size=6.2 * f)
+    roles = {r.id: r for r in content.roles}
+    places = place_items(content)
+    colours = {id(i): roles[i.role_ids[0]].colour for i in places}
+    number_places(ax, placer, places, colours, size=5.6 * f)
+
+    # the panel: shrunk until it fits
+    px, py, pw, ph = lay.panel
+    for shrink in (1.0, 0.92, 0.85, 0.78, 0.72, 0.66):
+        pax = _axes(fig, lay.panel, lay.sheet)
+        ok = draw_panel(pax, renderer, pw, ph, roles=content.roles, seen=seen, places=places, colours=colours,
+                        note=page.note, lang=lang, columns=lay.columns, scale=f * shrink)
+        if ok:
+            break
+        pax.remove()
+
+    # footer
+    mx, my, mw, mh = lay.footer
+    projection = bilingual(PROJECTION_NAME, PROJECTION_NAME_ZH, lang, "; ")
+    second = (f"{word('footer.projection', lang)}: {projection}. "
+              + word("footer.made", lang).format(date=date) + "."
+              + (f" {word('footer.basemap', lang)}: {attribution}." if attribution else ""))
+    text = _sources_line(plan, content, lang) + "\n" + second
+    fig.text(mx / lay.sheet[0], (my + mh) / lay.sheet[1], wrap(text, mw / (5.4 * f * 0.3528)).replace("\n\n", "\n"),
+             fontsize=5.4 * f, va="top", ha="left", color="#444", linespacing=1.2)
+    return fig

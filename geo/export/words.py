@@ -1,0 +1,71 @@
+"""The print maps' own words (``strings.toml`` beside this file) in the language asked for."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import cache
+from pathlib import Path
+
+__all__ = ["bilingual", "short_name", "word"]
+
+_FILE = Path(__file__).with_name("strings.toml")
+
+
+@cache
+def _strings() -> dict:
+    with open(_FILE, "rb") as fh:
+        return tomllib.load(fh)
+
+
+def bilingual(en: str, zh: str, lang: str, sep: str = " ") -> str:
+    """``en``, ``zh`` or both, for ``--lang``; either alone when the other is empty."""
+    if lang == "en" or not zh:
+        return en or zh
+    if lang == "zh" or not en:
+        return zh or en
+    return f"{en}{sep}{zh}"
+
+
+def word(key: str, lang: str, sep: str = " ") -> str:
+    """The string at ``key`` ("legend", "keys.dashed", "footer.made") in ``lang``."""
+    node = _strings()
+    for part in key.split("."):
+        node = node[part]
+    return bilingual(node["en"], node["zh"], lang, sep)
+
+
+def short_name(name_en: str) -> str:
+    """A county-level unit's English name for a label: "Jiutai District" -> "Jiutai"."""
+    return re.sub(r" (District|County|City)$", "", name_en)
+
+
+def _strings_in(obj):
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            yield from _strings_in(v)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            yield from _strings_in(v)
+
+
+def all_text(plan, pages) -> str:
+    """Every character the print maps of ``plan`` can write (the CJK font is cut down to these)."""
+    from .frame import PROJECTION_NAME, PROJECTION_NAME_ZH
+
+    parts = [PROJECTION_NAME, PROJECTION_NAME_ZH, "".join(chr(c) for c in range(32, 127)), "°·–—’“”‘…×"]
+    parts += _strings_in(_strings())
+    for f in plan.features:
+        parts += _strings_in(f.props)
+    reg = plan.registry
+    for r in reg.roles:
+        parts += [r.name_en, r.name_zh, r.description]
+    for p in reg.parts.values():
+        parts += [p.en, p.zh]
+    for s in reg.sources.values():
+        parts += [s.title, s.cite, s.reference]
+    for page in pages:
+        parts += [page.title, page.subtitle, page.note]
+    return "".join(sorted(set("".join(parts))))
