@@ -14,6 +14,7 @@ import click
 from .commands.bench import bench
 from .commands.build import build
 from .commands.db import db
+from .commands.export import export
 from .commands.import_boundaries import import_boundaries_cmd
 from .commands.import_layer import import_layer
 from .commands.validate import validate
@@ -29,7 +30,7 @@ def cli():
     """Changchun's spatial layout on interactive maps: layers, roles, maps."""
 
 
-for command in (build, validate, import_boundaries_cmd, import_layer, watch, db, bench):
+for command in (build, export, validate, import_boundaries_cmd, import_layer, watch, db, bench):
     cli.add_command(command)
 
 

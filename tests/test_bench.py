@@ -119,9 +119,11 @@ def test_build_phases_add_up(bench_run):
 def test_report(bench_run):
     res, _ = bench_run
     text = bench.format_report(res, command="python -m geo bench --quick --no-browser")
-    for heading in ("## Machine", "## Simplification", "## The overview", "## Scale", "## Done-when targets",
-                    "## The plain-folium script"):
+    for heading in ("## Machine", "## Simplification", "## The overview", "## Scale", "## Print maps and GIS data",
+                    "## Done-when targets", "## The plain-folium script"):
         assert heading in text
+    assert re.search(r"\| six-cities \| [\d,]+ KiB \| [\d,]+ KiB \| [\d,]+ KiB \|", text)
+    assert "| `data/changchun-plan.gpkg` |" in text and "(g) `python -m geo export`" in text
     assert re.search(r"\(a\) self-contained overview .* \| MET \|", text)
     assert re.search(r"\(b\) max boundary displacement .* \| MET \|", text)
     assert "120 points" in text

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..pointtable import MAX_PAGE_POINTS
 from .builds import PLAIN_SCRIPT
 from .common import BOX, LOAD_LIMIT_S, OVERVIEW, SIX_ROLES, TOGGLE_LIMIT_S
+from .exports import EXPORT_LIMIT_S
 from .run import usable
 
 # ---------------------------------------------------------------------------------------------
@@ -83,7 +86,40 @@ def targets(res: dict) -> list[tuple[str, str, bool | None]]:
                         f"{_s(ld.ms) if ld else '—'}", None))
     else:
         out.append(("(f) 1M sites", "not in this run", None))
+    ex = res.get("export")
+    what = f"(g) `python -m geo export`: every page's PDF, SVG and PNG, the GeoPackage and CSV < {EXPORT_LIMIT_S:g} s"
+    if ex and not ex.args:
+        out.append((what, f"{ex.seconds:.2f} s ({ex.pages} pages)", ex.seconds < EXPORT_LIMIT_S))
+    elif ex:
+        out.append((what, f"not in this run (--quick: {' '.join(ex.args)} only, {ex.seconds:.2f} s)", None))
     return out
+
+
+def _export_section(add, ex) -> None:
+    add("## Print maps and GIS data")
+    add("")
+    scope = f"`{' '.join(ex.args)}`" if ex.args else "every map page"
+    add(f"`python -m geo export -q` ({scope}) as its own process, wall clock, median of {len(ex.runs)}; it "
+        "validates the layers, draws each page once with matplotlib (two worker processes on a machine with two "
+        "or more cores) and saves it as PDF, SVG and PNG (300 dpi), then writes the GeoPackage and roles.csv. "
+        "CPU: user + system seconds of the process and its workers (on a machine shared with other work the wall "
+        "clock can exceed CPU / cores).")
+    add("")
+    add(f"- wall clock: **{ex.seconds:.2f} s** (runs: {', '.join(f'{x:.2f}' for x in ex.runs)}); "
+        f"CPU: {', '.join(f'{x:.1f}' for x in ex.cpu)} s")
+    add(f"- {ex.pages} page{'s' if ex.pages != 1 else ''}, {len(ex.files)} files, "
+        f"{_kib(sum(ex.files.values()))} in all")
+    add("")
+    add("| page | PDF | SVG | PNG |")
+    add("|---|---:|---:|---:|")
+    stems = sorted({Path(f).stem for f in ex.files if f.startswith("print/")})
+    for stem in stems:
+        add(f"| {stem} | " + " | ".join(_kib(ex.files.get(f"print/{stem}.{e}", 0)) for e in ("pdf", "svg", "png"))
+            + " |")
+    for f, n in ex.files.items():
+        if f.startswith("data/"):
+            add(f"| `{f}` | {_kib(n)} | | |")
+    add("")
 
 
 def format_report(res: dict, command: str = "python -m geo bench") -> str:
@@ -259,6 +295,8 @@ def format_report(res: dict, command: str = "python -m geo bench") -> str:
             add(f"Every measured size stayed usable (largest: {max(r['n'] for r in rows):,} "
                 f"{max(rows, key=lambda r: r['n'])['kind']}).")
         add("")
+    if res.get("export"):
+        _export_section(add, res["export"])
     add("## Done-when targets")
     add("")
     add("| target | measured | |")

@@ -12,6 +12,7 @@ from pathlib import Path
 from .browser import Browser
 from .builds import build_ours, build_phases, build_plain, import_seconds, page_bytes, page_facts
 from .common import LOAD_LIMIT_S, SIX_ROLES, TOGGLE_LIMIT_S
+from .exports import export_ours
 from .geometry import simplification_numbers, write_synthetic_layers
 from .machine import machine_info
 
@@ -51,7 +52,9 @@ def usable(row: dict) -> bool | None:
 
 def run_bench(layers_dir: Path | str = "layers", *, quick: bool = False, browser: bool = True,
               workdir: Path | str | None = None, scale=None, echo=print) -> dict:
-    """Run everything and return the numbers (``format_report`` turns them into Markdown)."""
+    """Run everything and return the numbers (``format_report`` turns them into Markdown).
+
+    ``quick``: fewer runs, no 10k/100k layers, and the export of the overview alone."""
     layers_dir = Path(layers_dir).resolve()
     own_tmp = workdir is None
     work = Path(tempfile.mkdtemp(prefix="geo-bench-")) if own_tmp else Path(workdir)
@@ -91,6 +94,10 @@ def run_bench(layers_dir: Path | str = "layers", *, quick: bool = False, browser
         os.environ["GEO_CACHE_DIR"] = str(cache)
         res["imports"] = {"geo.build": import_seconds("geo.build"),
                           "plain": import_seconds("folium, geo.plan, shapely.geometry")}
+        scope = "the overview" if quick else "every page"
+        echo(f"exporting print maps and GIS data {build_runs} time(s) ({scope}) ...")
+        res["export"] = export_ours(layers_dir, work / "export", runs=build_runs,
+                                    pages=["six-cities"] if quick else None)
 
         br = None
         if browser:

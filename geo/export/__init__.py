@@ -67,8 +67,8 @@ def export_maps(layers_dir: Path | str = "layers", out_dir: Path | str = "maps",
                 basemap: bool = False, data: bool = True, validate: bool = True, jobs: int | None = None,
                 echo=None) -> ExportReport:
     """Write the print maps (``pages``: names such as "six-cities"; all when None) and the GIS
-    data into ``out_dir``. Options are checked first: a wrong one raises ChoiceError naming the
-    valid choices, before anything is read or written."""
+    data into ``out_dir``. A wrong option (or page name) raises ChoiceError naming the valid
+    choices, before anything is written."""
     from ..layerio import atomic_write
     from .pages import PageJob, prepare, render_page_files
 

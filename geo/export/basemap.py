@@ -9,6 +9,7 @@ drawn without tiles and the note says so. contextily is an optional dependency
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 __all__ = ["TileDrawer", "tile_drawer"]
 
@@ -33,8 +34,9 @@ class TileDrawer:
             contextily.add_basemap(ax, source=url, crs=PRINT_CRS, attribution=False, zorder=0.5,
                                    reset_extent=True)
         except Exception as exc:  # noqa: BLE001 - any failure to fetch: print without tiles, say why
-            reason = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
-            self.note = f"basemap: no tiles ({type(exc).__name__}: {reason}); printed without them"
+            host = urlsplit(url).hostname or url
+            self.note = (f"basemap: no network? could not fetch tiles from {host} ({type(exc).__name__}); "
+                         "printed without tiles")
             return None
         self.note = f"basemap: {self.name} tiles"
         return f"{self.name}, {self.attribution}"

@@ -50,8 +50,9 @@ def fit_extent(bounds, aspect: float, pad: float = 0.06) -> tuple[float, float, 
 
 
 def _step(span_deg: float) -> float:
+    """The graticule interval that draws 2 to 5 lines across ``span_deg``."""
     for s in (0.1, 0.25, 0.5, 1.0, 2.0, 5.0):
-        if span_deg / s <= 6:
+        if span_deg / s <= 5:
             return s
     return 10.0
 
@@ -71,18 +72,18 @@ def add_graticule(ax, extent, *, size: float = 6.0, colour: str = "#8a8f96") -> 
                            np.column_stack([np.full_like(ys, x0), ys]), np.column_stack([np.full_like(ys, x1), ys])])
     lon, lat = _INV.transform(edge[:, 0], edge[:, 1])
     lon_min, lon_max, lat_min, lat_max = min(lon), max(lon), min(lat), max(lat)
-    step = _step(max(lon_max - lon_min, lat_max - lat_min))
+    lon_step, lat_step = _step(lon_max - lon_min), _step(lat_max - lat_min)
     box = shapely.box(*extent)
     bottom, top = LineString([(x0, y0), (x1, y0)]), LineString([(x0, y1), (x1, y1)])
     left, right = LineString([(x0, y0), (x0, y1)]), LineString([(x1, y0), (x1, y1)])
     ticks = {"bottom": [], "top": [], "left": [], "right": []}
     dense = np.linspace(0, 1, 200)
-    for lon_v in np.arange(math.floor(lon_min / step) * step, lon_max + step, step):
+    for lon_v in np.arange(math.floor(lon_min / lon_step) * lon_step, lon_max + lon_step, lon_step):
         line = _line(np.full_like(dense, lon_v), lat_min - 1 + dense * (lat_max - lat_min + 2))
         _draw(ax, line, box, colour)
         for side, e in (("bottom", bottom), ("top", top)):
             _cross(ticks[side], line, e, 0, _fmt(lon_v, "E", "W"))
-    for lat_v in np.arange(math.floor(lat_min / step) * step, lat_max + step, step):
+    for lat_v in np.arange(math.floor(lat_min / lat_step) * lat_step, lat_max + lat_step, lat_step):
         line = _line(lon_min - 1 + dense * (lon_max - lon_min + 2), np.full_like(dense, lat_v))
         _draw(ax, line, box, colour)
         for side, e in (("left", left), ("right", right)):

@@ -81,6 +81,12 @@ def _tables(plan: Plan, when: datetime) -> dict[str, pd.DataFrame]:
     }
 
 
+def pyogrio_write(frame, path, **kwargs) -> None:
+    import pyogrio
+
+    pyogrio.write_dataframe(frame, path, driver="GPKG", **kwargs)
+
+
 def write_gpkg(plan: Plan, path: Path | str, *, when: datetime | None = None) -> dict[str, int]:
     """Write the GeoPackage at ``path`` (through a temporary file and a rename: never half a
     file); returns each table's row count."""
@@ -99,13 +105,12 @@ def write_gpkg(plan: Plan, path: Path | str, *, when: datetime | None = None) ->
             for i, spec in enumerate(plan.catalogue.layers):
                 frame = layer_frame(plan, spec)
                 # GeoPackage 1.2: what GDAL before 3.7 (QGIS 3.22 and older) reads without a warning
-                pyogrio.write_dataframe(frame, tmp, layer=spec.id, driver="GPKG", promote_to_multi=_mixed(frame),
-                                        layer_options={"GEOMETRY_NAME": GEOMETRY_COLUMN},
-                                        dataset_options={"VERSION": "1.2"} if i == 0 else None)
+                pyogrio_write(frame, tmp, layer=spec.id, promote_to_multi=_mixed(frame),
+                              layer_options={"GEOMETRY_NAME": GEOMETRY_COLUMN},
+                              dataset_options={"VERSION": "1.2"} if i == 0 else None)
                 counts[spec.id] = len(frame)
             for name, table in _tables(plan, when).items():
-                pyogrio.write_dataframe(table, tmp, layer=name, driver="GPKG", layer_options={"FID": "id"}
-                                        if name == "layer_styles" else None)
+                pyogrio_write(table, tmp, layer=name, layer_options={"FID": "id"} if name == "layer_styles" else None)
                 counts[name] = len(table)
         os.replace(tmp, path)
     except BaseException:
