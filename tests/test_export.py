@@ -315,3 +315,33 @@ def test_export_is_reproducible(tmp_path, exported):
     assert proc.returncode == 0, proc.stderr
     for rel in ("print/auto.pdf", "print/auto.svg", "print/auto.png", "data/changchun-plan.gpkg", "data/roles.csv"):
         assert (tmp_path / rel).read_bytes() == (exported[0] / rel).read_bytes(), rel
+
+
+def test_without_the_cjk_font_the_error_says_what_to_install(monkeypatch):
+    from matplotlib import font_manager
+
+    from geo.errors import GeoError
+    from geo.export import fonts
+
+    monkeypatch.setattr(fonts, "_DIRS", ())
+    monkeypatch.setattr(font_manager, "findSystemFonts", lambda *a, **k: [])
+    fonts.cjk_font_path.cache_clear()
+    try:
+        with pytest.raises(GeoError, match=r"WenQuanYi Micro Hei .* apt-get install fonts-wqy-microhei"):
+            fonts.cjk_font_path()
+    finally:
+        fonts.cjk_font_path.cache_clear()
+
+
+def test_readme_picture_is_an_exported_page(exported):
+    """docs/export-six-cities.png is the exported overview PDF rendered by pdftoppm; refreshed
+    with GEO_UPDATE_DOCS=1 (like the browser suite's pictures)."""
+    from PIL import Image
+
+    picture = REPO / "docs" / "export-six-cities.png"
+    if os.environ.get("GEO_UPDATE_DOCS") == "1":
+        poppler("pdftoppm", "-r", "110", "-png", "-singlefile", exported[0] / "print" / "six-cities.pdf",
+                picture.with_suffix(""))
+    assert "docs/export-six-cities.png" in (REPO / "README.md").read_text(encoding="utf-8")
+    with Image.open(picture) as im:
+        assert abs(im.width / im.height - 297 / 210) < 0.01 and im.width >= 1200, im.size

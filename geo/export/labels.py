@@ -23,12 +23,16 @@ __all__ = ["Placer", "equivalent_zoom", "label_counties", "number_places"]
 
 _EARTH = 40_075_016.686
 _WEB_PX_MM = 25.4 / 96  # a CSS pixel
+#: Paper is read from closer than a screen, and holds finer type: labels come half a zoom
+#: level earlier than on the web (A4 maps of Changchun then name its units, portrait too).
+PRINT_ZOOM_BONUS = 0.5
 
 
 def equivalent_zoom(extent, frame_width_mm: float, lat: float = 44.0) -> float:
-    """The web zoom level at which a screen shows the map at the printed map's scale."""
+    """The web zoom level whose labels the printed map shows: the one at which a screen shows
+    the printed map's scale, plus :data:`PRINT_ZOOM_BONUS`."""
     m_per_px = (extent[2] - extent[0]) / frame_width_mm * _WEB_PX_MM
-    return math.log2(_EARTH * math.cos(math.radians(lat)) / (256 * m_per_px))
+    return math.log2(_EARTH * math.cos(math.radians(lat)) / (256 * m_per_px)) + PRINT_ZOOM_BONUS
 
 
 class Placer:
@@ -114,17 +118,18 @@ def place_items(content: PageContent) -> list[Item]:
     return sorted(on, key=lambda i: content.layer_order[i.feature.layer.id])
 
 
-def number_places(ax, placer: Placer, items: list[Item], colours: dict, size: float = 5.5) -> None:
-    """A numbered tag at each place, ``colours`` giving each item's role colour."""
+def number_places(ax, placer: Placer, items: list[Item], numbers: dict, colours: dict, size: float = 5.5) -> None:
+    """A numbered tag at each place (``numbers`` and ``colours`` by feature id)."""
     ring = [(6, 6), (6, -6), (-6, 6), (-6, -6), (0, 9), (0, -9), (10, 0), (-10, 0)]
     far = [(dx * k, dy * k) for k in (1.7, 2.5) for dx, dy in ring]
-    for n, item in enumerate(items, 1):
+    for item in items:
+        n = numbers[item.feature.id]
         point = "Point" in item.geometry.geom_type
         a = item.anchor
         ann = ax.annotate(str(n), (a.x, a.y), xytext=(0, 0), textcoords="offset points", ha="center",
                           va="center", fontsize=size, fontweight="bold", color="#222", zorder=14,
                           bbox={"boxstyle": "round,pad=0.18", "facecolor": "white",
-                                "edgecolor": colours[id(item)], "linewidth": 0.7},
+                                "edgecolor": colours[item.feature.id], "linewidth": 0.7},
                           annotation_clip=True)
         off = placer.place(ann, (ring if point else [(0, 0), *ring]) + far)
         if math.hypot(*off) > 10:  # moved away from its place: a leader line back to it

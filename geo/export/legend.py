@@ -138,7 +138,7 @@ def draw_panel(ax, renderer, width: float, height: float, *, roles, seen: set, p
         for n, item in enumerate(places, 1):
             p = item.feature.props
             name = bilingual(str(p.get("name_en", "")), str(p.get("name_zh", "")), lang)
-            flow.row(_place_row(ax, flow, n, name, colours[id(item)], small, scale), space_before=0.5 * scale)
+            flow.row(_place_row(ax, flow, n, name, colours[item.feature.id], small, scale), space_before=0.5 * scale)
     if note:
         flow.row(text_row(note, small, colour="#444"), space_before=3.0 * scale)
     return not flow.overflow
