@@ -345,3 +345,53 @@ def test_readme_picture_is_an_exported_page(exported):
     assert "docs/export-six-cities.png" in (REPO / "README.md").read_text(encoding="utf-8")
     with Image.open(picture) as im:
         assert abs(im.width / im.height - 297 / 210) < 0.01 and im.width >= 1200, im.size
+
+
+def test_basemap_tiles_when_there_is_a_network(tmp_path):
+    """--basemap with a network: a tile server on loopback stands in for CARTO; the tiles are
+    fetched, warped into the print projection and drawn under the plan, and the footer credits
+    them."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import matplotlib
+    from PIL import Image
+
+    from geo.export.basemap import TileDrawer
+    from geo.export.figure import PrintOptions, draw_page
+    from geo.export.pages import _geoms, _state, _tolerance
+
+    tile = io.BytesIO()
+    Image.new("RGB", (256, 256), (200, 230, 250)).save(tile, format="PNG")
+    asked: list[str] = []
+
+    class Tiles(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the http.server API
+            asked.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(tile.getvalue())))
+            self.end_headers()
+            self.wfile.write(tile.getvalue())
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        drawer = TileDrawer("Loopback", f"http://127.0.0.1:{server.server_port}/{{z}}/{{x}}/{{y}}.png", "© test tiles")
+        plan, pages, rc = _state(str(LAYERS))
+        page = next(p for p in pages if p.file == "auto.html")
+        with matplotlib.rc_context(rc):
+            fig = draw_page(plan, page, lambda mpm: _geoms(str(LAYERS), _tolerance(mpm)), PrintOptions(),
+                            date="2026-01-01", basemap=drawer)
+            fig.savefig(tmp_path / "auto.pdf", format="pdf")
+    finally:
+        server.shutdown()
+    assert asked and all(re.fullmatch(r"/\d+/\d+/\d+\.png", p) for p in asked), asked[:5]
+    assert drawer.note == "basemap: Loopback tiles"
+    images = poppler("pdfimages", "-list", tmp_path / "auto.pdf").stdout.strip().splitlines()[2:]
+    assert len(images) >= 1, "the tiles are one raster image under the vector plan"
+    text = re.sub(r"\s+", " ", poppler("pdftotext", tmp_path / "auto.pdf", "-").stdout)
+    assert "Basemap" in text and "© test tiles" in text

@@ -98,30 +98,34 @@ def export_maps(layers_dir: Path | str = "layers", out_dir: Path | str = "maps",
             stem = page_name(next(p for p in chosen if p.file == job.page_file))
             echo(f"[{done}/{len(todo)}] {out_dir / 'print' / stem}.{{{','.join(formats)}}} ({seconds:.1f} s)")
 
+    def write_data():
+        from .gpkg import write_gpkg
+        from .table import roles_csv
+
+        counts = write_gpkg(plan, out_dir / "data" / GPKG_NAME, when=when)
+        atomic_write(out_dir / "data" / CSV_NAME, roles_csv(plan))
+        report.written += [str(out_dir / "data" / GPKG_NAME), str(out_dir / "data" / CSV_NAME)]
+        if echo:
+            echo(f"{out_dir / 'data' / GPKG_NAME}: {sum(counts[s.id] for s in plan.catalogue.layers)} features "
+                 f"in {len(plan.catalogue.layers)} layers, {counts['role_assignments']} role assignments; "
+                 f"{out_dir / 'data' / CSV_NAME}")
+
     if jobs == 1:
         for job in todo:
             record(render_page_files(job), job)
+        if data:
+            write_data()
     else:
         with _pool(jobs) as pool:
             futures = {pool.submit(render_page_files, job): job for job in todo}
             try:
+                if data:  # while the workers draw
+                    write_data()
                 for fut in as_completed(futures):
                     record(fut.result(), futures[fut])
             except BaseException:
                 for fut in futures:
                     fut.cancel()
                 raise
-    if data:
-        from .gpkg import write_gpkg
-        from .table import roles_csv
-
-        counts = write_gpkg(plan, out_dir / "data" / GPKG_NAME, when=when)
-        report.written.append(str(out_dir / "data" / GPKG_NAME))
-        atomic_write(out_dir / "data" / CSV_NAME, roles_csv(plan))
-        report.written.append(str(out_dir / "data" / CSV_NAME))
-        if echo:
-            echo(f"{out_dir / 'data' / GPKG_NAME}: {sum(counts[s.id] for s in plan.catalogue.layers)} features "
-                 f"in {len(plan.catalogue.layers)} layers, {counts['role_assignments']} role assignments; "
-                 f"{out_dir / 'data' / CSV_NAME}")
     report.seconds = time.perf_counter() - t0
     return report

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import math
 
-import geopandas as gpd
 import numpy as np
 import shapely
 from matplotlib.colors import to_rgba
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path as MplPath
 
 from .content import Item, PageContent
 
-__all__ = ["ALPHA", "draw_context", "draw_overlays", "stripe_bands"]
+__all__ = ["ALPHA", "draw_context", "draw_overlays", "polygon_path", "stripe_bands"]
 
 #: Fill opacity by part weight (1 driven, interacts, ring; 2 member, carrier...; 3 flagship, core).
 ALPHA = {1: 0.22, 2: 0.38, 3: 0.55}
@@ -22,9 +23,35 @@ LAND, SEA = "#fbfaf6", "#e8ecef"
 DASH = (0, (4.0, 2.5))
 
 
+def polygon_path(geom) -> MplPath:
+    """The polygons of ``geom`` as one matplotlib path (shells anticlockwise, holes clockwise,
+    so holes stay holes); other parts are left out."""
+    verts, codes = [], []
+    for poly in getattr(geom, "geoms", [geom]):
+        if poly.geom_type == "MultiPolygon":
+            parts = list(poly.geoms)
+        elif poly.geom_type == "Polygon":
+            parts = [poly]
+        else:
+            continue
+        for part in parts:
+            part = shapely.orient_polygons(part)
+            for ring in (part.exterior, *part.interiors):
+                xy = np.asarray(ring.coords)
+                c = np.full(len(xy), MplPath.LINETO, dtype=MplPath.code_type)
+                c[0], c[-1] = MplPath.MOVETO, MplPath.CLOSEPOLY
+                verts.append(xy)
+                codes.append(c)
+    if not verts:
+        return MplPath(np.zeros((0, 2)))
+    return MplPath(np.concatenate(verts), np.concatenate(codes))
+
+
 def _poly(ax, geom, **kw) -> None:
     if geom is not None and not geom.is_empty:
-        gpd.GeoSeries([geom]).plot(ax=ax, aspect=None, **kw)
+        path = polygon_path(geom)
+        if len(path.vertices):  # add_artist: no data limits from 30,000 vertices (the frame sets them)
+            ax.add_artist(PathPatch(path, **kw))
 
 
 def draw_context(ax, content: PageContent, *, land: bool = True) -> None:

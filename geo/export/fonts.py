@@ -6,13 +6,12 @@ TrueType) font: text stays text, a reader can search and copy it. (Noto Sans CJK
 ``fonts-noto-cjk``, has CFF outlines; matplotlib writes those under a TrueType font header,
 which poppler reports as a "mismatch between font type and embedded font file".) SVGs keep
 their text as ``<text>`` elements; :func:`embed_svg_fonts` adds the fonts, cut down to the
-characters used, as ``@font-face`` rules with WOFF data.
+characters the maps can write, as ``@font-face`` rules with WOFF data.
 """
 
 from __future__ import annotations
 
 import base64
-import html
 import io
 import re
 from functools import cache
@@ -124,24 +123,17 @@ def rc(chars: str) -> dict:
     }
 
 
-_TEXT = re.compile(r"<text\b[^>]*>(.*?)</text>", re.S)
 _STYLE = re.compile(r"(<defs>\s*<style type=\"text/css\">)(.*?)(</style>)", re.S)
 
 
-def _woff(path: Path, chars: str, number: int = 0) -> bytes:
-    from fontTools import subset
+@cache
+def _woff(path: Path) -> bytes:
+    """The font (already cut down to the maps' characters) as WOFF, once per process."""
     from fontTools.ttLib import TTFont
 
-    font = TTFont(str(path), fontNumber=number, lazy=False)
-    opts = subset.Options()
-    opts.flavor = "woff"
-    opts.name_IDs = ["*"]
-    opts.notdef_outline = True
-    sub = subset.Subsetter(opts)
-    sub.populate(unicodes=sorted({ord(c) for c in chars}))
-    sub.subset(font)
-    out = io.BytesIO()
+    font = TTFont(str(path))
     font.flavor = "woff"
+    out = io.BytesIO()
     font.save(out)
     return out.getvalue()
 
@@ -158,12 +150,11 @@ def _faces(svg: str) -> list[tuple[str, str, Path]]:
 
 
 def embed_svg_fonts(svg: str) -> str:
-    """The SVG with ``@font-face`` rules for the fonts its text uses, each subset to the
-    characters it holds, so it shows the same on a machine without those fonts."""
-    chars = "".join(sorted({c for t in _TEXT.findall(svg) for c in html.unescape(t)})) or " "
+    """The SVG with ``@font-face`` rules for the fonts its text uses (the print fonts, cut down
+    to the characters the maps can write), so it shows the same on a machine without them."""
     rules = []
     for family, weight, path in _faces(svg):
-        data = base64.b64encode(_woff(path, chars)).decode("ascii")
+        data = base64.b64encode(_woff(path)).decode("ascii")
         rules.append(f"@font-face {{ font-family: '{family}'; font-weight: {weight}; "
                      f"src: url(data:font/woff;base64,{data}) format('woff'); }}")
     m = _STYLE.search(svg)

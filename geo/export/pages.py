@@ -17,7 +17,7 @@ __all__ = ["PNG_DPI", "PRINT_TOLERANCES_M", "PageJob", "prepare", "render_page_f
 
 PNG_DPI = 300
 #: Boundaries are simplified for print to about 0.08 mm on the paper, to the nearest of these.
-PRINT_TOLERANCES_M = (15.0, 30.0, 60.0, 120.0, 240.0)
+PRINT_TOLERANCES_M = (20.0, 60.0, 180.0)
 
 
 @dataclass(frozen=True)
