@@ -389,6 +389,7 @@ def test_basemap_tiles_when_there_is_a_network(tmp_path):
             fig.savefig(tmp_path / "auto.pdf", format="pdf")
     finally:
         server.shutdown()
+        server.server_close()
     assert asked and all(re.fullmatch(r"/\d+/\d+/\d+\.png", p) for p in asked), asked[:5]
     assert drawer.note == "basemap: Loopback tiles"
     images = poppler("pdfimages", "-list", tmp_path / "auto.pdf").stdout.strip().splitlines()[2:]

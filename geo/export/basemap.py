@@ -8,7 +8,9 @@ drawn without tiles and the note says so. contextily is an optional dependency
 
 from __future__ import annotations
 
+import html
 import re
+import warnings
 from urllib.parse import urlsplit
 
 __all__ = ["TileDrawer", "tile_drawer"]
@@ -31,8 +33,11 @@ class TileDrawer:
 
         url = self.url.replace("{r}", "").replace("{s}", "a")
         try:
-            contextily.add_basemap(ax, source=url, crs=PRINT_CRS, attribution=False, zorder=0.5,
-                                   reset_extent=True)
+            with warnings.catch_warnings():  # rasterio's use of affine warns about its own API
+                warnings.simplefilter("ignore", DeprecationWarning)
+                warnings.simplefilter("ignore", PendingDeprecationWarning)
+                contextily.add_basemap(ax, source=url, crs=PRINT_CRS, attribution=False, zorder=0.5,
+                                       reset_extent=True)
         except Exception as exc:  # noqa: BLE001 - any failure to fetch: print without tiles, say why
             host = urlsplit(url).hostname or url
             self.note = (f"basemap: no network? could not fetch tiles from {host} ({type(exc).__name__}); "
@@ -45,7 +50,7 @@ class TileDrawer:
 def tile_drawer(plan) -> TileDrawer:
     for b in plan.catalogue.basemaps:
         if b.url and b.datum == "wgs84":
-            return TileDrawer(b.name, b.url, re.sub(r"<[^>]+>", "", b.attribution).replace("&copy;", "©"))
+            return TileDrawer(b.name, b.url, html.unescape(re.sub(r"<[^>]+>", "", b.attribution)))
     return _NoTiles("basemap: layers.toml lists no WGS-84 basemap with tiles; printed without tiles")
 
 

@@ -94,9 +94,9 @@ def _sources_line(plan: Plan, content: PageContent, lang: str) -> str:
             facts.append(s.cite)
     parts = ["; ".join(reports)] if reports else []
     if facts:
-        parts.append(f"{word('footer.facts', lang)}: " + "; ".join(facts))
-    parts.append(word("footer.boundaries", lang))
-    return f"{word('footer.sources', lang)}: " + "; ".join(parts) + "."
+        parts.append(f"{word('print_facts', lang)}: " + "; ".join(facts))
+    parts.append(word("print_boundaries", lang))
+    return f"{word('print_sources_head', lang)}: " + "; ".join(parts) + "."
 
 
 class _MapFrame:
@@ -195,7 +195,7 @@ def draw_page(plan: Plan, page, geoms, options: PrintOptions, *, date: str, base
         sub_content = page_content(plan, page, geoms_for(sub.metres_per_mm))
         seen |= sub.draw(plan, sub_content, basemap)[1]
         sub.furnish()
-        sub.ax.text(0.02, 0.98, word("detail", lang), transform=sub.ax.transAxes, ha="left", va="top",
+        sub.ax.text(0.02, 0.98, word("print_detail", lang), transform=sub.ax.transAxes, ha="left", va="top",
                     fontsize=6.3 * f, fontweight="bold", color="#222", zorder=20,
                     bbox={"boxstyle": "square,pad=0.3", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
 
@@ -221,9 +221,9 @@ def draw_page(plan: Plan, page, geoms, options: PrintOptions, *, date: str, base
     # footer
     mx, my, mw, mh = lay.footer
     projection = bilingual(PROJECTION_NAME, PROJECTION_NAME_ZH, lang, "; ")
-    second = (f"{word('footer.projection', lang)}: {projection}. "
-              + word("footer.made", lang).format(date=date) + "."
-              + (f" {word('footer.basemap', lang)}: {attribution}." if attribution else ""))
+    second = (f"{word('print_projection', lang)}: {projection}. "
+              + word("print_made", lang).format(date=date) + "."
+              + (f" {word('print_basemap', lang)}: {attribution}." if attribution else ""))
     text = _sources_line(plan, content, lang) + "\n" + second
     _sheet_text(fig, lay, mx, my + mh, wrap(text, mw / (5.4 * f * 0.3528)).replace("\n\n", "\n"),
                 fontsize=5.4 * f, va="top", ha="left", color="#444", linespacing=1.2)

@@ -132,9 +132,9 @@ def draw_panel(ax, renderer, width: float, height: float, *, roles, seen: set, p
     flow.y -= 1.5 * scale
     for key in KEYS:
         if key in seen or key == "boundary":
-            flow.row(swatch_row(word(f"keys.{key}", lang), _key(key, roles)), space_before=0.6 * scale)
+            flow.row(swatch_row(word(f"key_{key}", lang), _key(key, roles)), space_before=0.6 * scale)
     if places:
-        flow.row(text_row(word("places", lang), 8.0 * scale, weight="bold"), space_before=3.0 * scale)
+        flow.row(text_row(word("print_places", lang), 8.0 * scale, weight="bold"), space_before=3.0 * scale)
         for n, item in enumerate(places, 1):
             p = item.feature.props
             name = bilingual(str(p.get("name_en", "")), str(p.get("name_zh", "")), lang)

@@ -1,21 +1,14 @@
-"""The print maps' own words (``strings.toml`` beside this file) in the language asked for."""
+"""The print maps' words in the language asked for: from the maps' one catalogue of interface
+strings (``geo/strings.toml``: the legend's keys, and the ``print_`` entries)."""
 
 from __future__ import annotations
 
+import html
 import re
-import tomllib
-from functools import cache
-from pathlib import Path
 
-__all__ = ["bilingual", "short_name", "word"]
+from ..i18n import strings
 
-_FILE = Path(__file__).with_name("strings.toml")
-
-
-@cache
-def _strings() -> dict:
-    with open(_FILE, "rb") as fh:
-        return tomllib.load(fh)
+__all__ = ["all_text", "bilingual", "short_name", "word"]
 
 
 def bilingual(en: str, zh: str, lang: str, sep: str = " ") -> str:
@@ -28,11 +21,9 @@ def bilingual(en: str, zh: str, lang: str, sep: str = " ") -> str:
 
 
 def word(key: str, lang: str, sep: str = " ") -> str:
-    """The string at ``key`` ("legend", "keys.dashed", "footer.made") in ``lang``."""
-    node = _strings()
-    for part in key.split("."):
-        node = node[part]
-    return bilingual(node["en"], node["zh"], lang, sep)
+    """The catalogue's string ``key`` ("legend", "key_dashed", "print_made") in ``lang``."""
+    pair = strings()[key]
+    return bilingual(pair["en"], pair["zh"], lang, sep)
 
 
 def short_name(name_en: str) -> str:
@@ -55,8 +46,8 @@ def all_text(plan, pages) -> str:
     """Every character the print maps of ``plan`` can write (the CJK font is cut down to these)."""
     from .frame import PROJECTION_NAME, PROJECTION_NAME_ZH
 
-    parts = [PROJECTION_NAME, PROJECTION_NAME_ZH, "".join(chr(c) for c in range(32, 127)), "°·–—’“”‘…×"]
-    parts += _strings_in(_strings())
+    parts = [PROJECTION_NAME, PROJECTION_NAME_ZH, "".join(chr(c) for c in range(32, 127)), "°·–—’“”‘…×©®"]
+    parts += _strings_in(strings())
     for f in plan.features:
         parts += _strings_in(f.props)
     reg = plan.registry
@@ -68,4 +59,6 @@ def all_text(plan, pages) -> str:
         parts += [s.title, s.cite, s.reference]
     for page in pages:
         parts += [page.title, page.subtitle, page.note]
+    for b in plan.catalogue.basemaps:  # --basemap credits its tiles
+        parts += [b.name, html.unescape(b.attribution)]
     return "".join(sorted(set("".join(parts))))
