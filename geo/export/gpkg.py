@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -82,6 +83,7 @@ def _tables(plan: Plan, when: datetime) -> dict[str, pd.DataFrame]:
 
 
 def pyogrio_write(frame, path, **kwargs) -> None:
+    """One table into the GeoPackage at ``path`` (a new file, or a new table in it)."""
     import pyogrio
 
     pyogrio.write_dataframe(frame, path, driver="GPKG", **kwargs)
@@ -90,8 +92,6 @@ def pyogrio_write(frame, path, **kwargs) -> None:
 def write_gpkg(plan: Plan, path: Path | str, *, when: datetime | None = None) -> dict[str, int]:
     """Write the GeoPackage at ``path`` (through a temporary file and a rename: never half a
     file); returns each table's row count."""
-    import pyogrio
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     when = when or datetime.now(UTC)
@@ -101,7 +101,7 @@ def write_gpkg(plan: Plan, path: Path | str, *, when: datetime | None = None) ->
         tmp.unlink(missing_ok=True)
         # GDAL stamps each table's last change: the export's time, not the wall clock
         config = {"OGR_CURRENT_DATE": when.strftime("%Y-%m-%dT%H:%M:%S.000Z")}
-        with _gdal_config(pyogrio, config):
+        with _gdal_config(config):
             for i, spec in enumerate(plan.catalogue.layers):
                 frame = layer_frame(plan, spec)
                 # GeoPackage 1.2: what GDAL before 3.7 (QGIS 3.22 and older) reads without a warning
@@ -124,13 +124,13 @@ def _mixed(frame) -> bool:
     return len(set(frame.geom_type)) > 1 and len(kinds) == 1
 
 
-class _gdal_config:
-    def __init__(self, pyogrio, options: dict):
-        self.pyogrio, self.options = pyogrio, options
+@contextmanager
+def _gdal_config(options: dict):
+    import pyogrio
 
-    def __enter__(self):
-        self.before = {k: self.pyogrio.get_gdal_config_option(k) for k in self.options}
-        self.pyogrio.set_gdal_config_options(self.options)
-
-    def __exit__(self, *exc):
-        self.pyogrio.set_gdal_config_options(self.before)
+    before = {k: pyogrio.get_gdal_config_option(k) for k in options}
+    pyogrio.set_gdal_config_options(options)
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options(before)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 
 from ..plan import Plan
@@ -87,7 +86,3 @@ def roles_csv(plan: Plan) -> str:
                     "" if published is None else f"{published:g}", f.props.get("area_source", ""),
                     *["; ".join(parts.get(r.id, [])) for r in roles]])
     return "\ufeff" + out.getvalue()
-
-
-def props_json(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
