@@ -122,7 +122,6 @@ def rc(chars: str) -> dict:
         # hinting fits glyphs to a screen's pixels: print resolutions need none, and text lays
         # out and renders a third quicker without it
         "text.hinting": "no_hinting",
-        "text.hinting_factor": 1,
         "axes.unicode_minus": False,
     }
 
