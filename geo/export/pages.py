@@ -63,7 +63,7 @@ def prepare(layers_dir) -> tuple:
 def _geoms(layers_dir: str, tolerance_m: float) -> dict:
     from ..simplify import simplify_plan
 
-    return simplify_plan(_state(layers_dir)[0], tolerance_m=tolerance_m, decimals=6)
+    return simplify_plan(_state(layers_dir)[0], tolerance_m=tolerance_m, q=1e-6)  # a 0.1 m grid
 
 
 def _tolerance(metres_per_mm: float) -> float:
