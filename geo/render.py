@@ -22,7 +22,7 @@ from .pointtable import PageRows, PointTable, optional_fields
 from .simplify import COARSE_TOLERANCE_M, LOD_ZOOM, MAX_ZOOM, TOLERANCE_M
 from .topology import QUANTUM, Topology, build_topology
 
-__all__ = ["PageSpec", "encode_pages", "json_for_html", "page_data", "render_page"]
+__all__ = ["PageSpec", "encode_pages", "json_for_html", "packed_data", "page_data", "render_page"]
 
 
 @dataclass(frozen=True)
@@ -244,13 +244,18 @@ def render_page(plan: Plan, page: PageSpec, geoms: dict, *, cdn: bool = False,
     (``geo/static/boot.js``) that unpacks them with the browser's ``DecompressionStream``,
     adds the stylesheets and scripts, and draws the map.
     """
+    tags, assets = _page_assets(cdn)
+    options = json_for_html({"minZoom": 5, "maxZoom": MAX_ZOOM, "zoomControl": True, "preferCanvas": False})
+    return _SKELETON.format(title=html.escape(page.title_both), tags=tags, assets=assets, fmt=FORMAT,
+                            data=packed_data(plan, page, geoms, encoded=encoded), boot=boot_js(), options=options)
+
+
+def packed_data(plan: Plan, page: PageSpec, geoms: dict, *, encoded: Encoded | None = None) -> str:
+    """The text of a page's data element: :func:`page_data` with its geometry, packed."""
     enc = encoded if encoded is not None else encode_pages(plan, geoms)
     doc, rows = page_data(plan, page, geoms, points=enc.points)
     doc["quantum"] = enc.topology.quantum
     sections = geometry_sections(enc.topology, [f["id"] for f in doc["features"]])
     doc["points"], more = rows.encode(varints, zigzag)
     sections.update(more)
-    tags, assets = _page_assets(cdn)
-    options = json_for_html({"minZoom": 5, "maxZoom": MAX_ZOOM, "zoomControl": True, "preferCanvas": False})
-    return _SKELETON.format(title=html.escape(page.title_both), tags=tags, assets=assets, fmt=FORMAT,
-                            data=pack(doc, sections), boot=boot_js(), options=options)
+    return pack(doc, sections)

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+from browser_util import AssetRefs
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOK = REPO / "examples" / "plan-in-a-notebook.ipynb"
@@ -66,6 +67,20 @@ def test_a_saved_folium_map_opens_offline_with_the_six_overlays(tmp_path, open_p
     assert all(counts[r] > 0 for r in six), counts
     mp.page.wait_for_function("() => [...document.querySelectorAll('img.leaflet-marker-icon')]"
                               ".some((i) => i.complete && i.naturalWidth > 0)", timeout=10_000)
-    assert mp.page.locator("path.leaflet-interactive:not(.geo-shape)").count() >= 1, "the added line"
     assert mp.page.locator(".geo-legend").count() == 1
+    # the added line lies over the page's overlays, where the pointer reaches it; the overlays
+    # stay reachable beside it
+    top = mp.evaluate("""() => {
+      const m = GEO.map, box = m.getContainer().getBoundingClientRect();
+      const at = (ll) => { const p = m.latLngToContainerPoint(ll);
+                           return document.elementFromPoint(box.left + p.x, box.top + p.y); };
+      const line = at([43.8 + 0.5 * 0.2, 125.2 + 0.5 * 0.3]), beside = at([43.8 + 0.5 * 0.2, 125.2 + 0.5 * 0.3 + 0.05]);
+      return {line: line.getAttribute("class"), pane: line.closest(".leaflet-pane").className,
+              beside: beside.getAttribute("class")};
+    }""")
+    assert "geo-shape" not in top["line"] and "leaflet-interactive" in top["line"], top
+    assert "geo-shape" in top["beside"], top
     mp.assert_clean()
+    refs = AssetRefs()
+    refs.feed(path.read_text(encoding="utf-8"))
+    assert not refs.refs, f"the saved page loads files: {refs.refs}"

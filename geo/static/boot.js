@@ -3,8 +3,9 @@
  * application/octet-stream (geo/pagedata.py). This inflates both with the browser's
  * DecompressionStream, adds each stylesheet and script in order (a script
  * element whose text is set runs at once), makes the Leaflet map and hands it the data.
+ * Given a map (a folium page's, geo/notebook.py), it draws on that one instead.
  */
-function GeoBoot(options) {
+function GeoBoot(options, map) {
   "use strict";
   function inflate(id) {
     var text = atob(document.getElementById(id).textContent), n = text.length, bytes = new Uint8Array(n);
@@ -42,6 +43,6 @@ function GeoBoot(options) {
     mark("geo-data-inflated");
     var doc = GeoMap.pagedata.decode(buf);
     mark("geo-data-decoded");
-    return GeoMap.render(L.map("geo-map", options), doc);
+    return GeoMap.render(map || L.map("geo-map", options), doc);
   }).catch(fail);
 }
