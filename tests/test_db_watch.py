@@ -116,8 +116,14 @@ def pages(out: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(out.glob("*.html"))}
 
 
-def test_an_update_from_another_connection_is_on_the_maps_within_2_s(layers, pg_url, tmp_path):
-    latencies = []
+@pytest.fixture
+def real_layers(tmp_path, pg_url) -> Path:
+    """The real layers, full boundaries and all, pushed and their files removed."""
+    return pushed_copy(Path(__file__).resolve().parent.parent / "layers", tmp_path / "real", pg_url)
+
+
+def test_an_update_from_another_connection_is_on_the_maps_within_2_s(real_layers, pg_url, tmp_path):
+    layers, latencies = real_layers, []
     with Running(layers, tmp_path / "maps") as run:
         before = pages(run.out)
         for i in range(3):
