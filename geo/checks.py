@@ -21,7 +21,8 @@ from .layerio import geometry_from_json
 from .registry import closest
 
 __all__ = ["BASES", "DERIVE_OPS", "KINDS", "PROPERTIES", "REGION", "Known", "check_geometry",
-           "check_properties", "check_shape", "derive_cycle", "kind_of", "truncated_fields"]
+           "check_properties", "check_shape", "derive_cycle", "good_points", "kind_of", "property_signature",
+           "truncated_fields"]
 
 # The Jilin region: a box around Jilin Province (lon 121.6-131.3, lat 40.9-46.3) with a margin.
 REGION = (121.0, 40.0, 132.0, 47.0)
@@ -241,6 +242,31 @@ def _plainly_good(gtype: str, coords) -> bool:
         return True
     except (TypeError, ValueError, IndexError, OverflowError):
         return False
+
+
+_NUMERIC = (float, int)
+
+
+def good_points(geometries: list, allowed: tuple) -> np.ndarray:
+    """Which of ``geometries`` (GeoJSON objects as parsed) are Points that check_geometry would
+    pass without a word: ``[lon, lat]`` numbers inside REGION, in a layer that takes Points. One
+    bool each, found in bulk (a layer of 100,000 sites); the others are checked one by one."""
+    ok = np.zeros(len(geometries), dtype=bool)
+    if allowed and "Point" not in allowed:
+        return ok
+    coords = [g.get("coordinates") if type(g) is dict and g.get("type") == "Point" else None for g in geometries]
+    idx = [i for i, c in enumerate(coords)
+           if type(c) is list and len(c) == 2 and type(c[0]) in _NUMERIC and type(c[1]) in _NUMERIC]
+    if not idx:
+        return ok
+    try:
+        xy = np.array([coords[i] for i in idx], dtype=float)
+    except OverflowError:  # an integer beyond any float: one by one, for the message
+        return ok
+    west, south, east, north = REGION
+    inside = (xy[:, 0] >= west) & (xy[:, 0] <= east) & (xy[:, 1] >= south) & (xy[:, 1] <= north)  # NaN: False
+    ok[np.asarray(idx)[inside]] = True
+    return ok
 
 
 def check_shape(geom, allowed: tuple, layer: str, emit) -> str | None:
@@ -475,6 +501,44 @@ def _vocabulary(props: dict, emit) -> None:
     if kind is not None and kind not in KINDS:
         emit("warning", "kind", f"unknown kind {kind!r}"[:120],
              _did_you_mean(kind, KINDS) + f"kinds: {', '.join(KINDS)}")
+
+
+# Properties whose value check_properties reads only for being text or a finite number (the NaN
+# test of _numbers): property_signature keeps just their names. A property whose content a check
+# reads must not be listed here.
+_ANY_TEXT = frozenset({"id", "description", "position_source", "geometry_source", "area_source",
+                       "area_published_km2"})
+_NAMES = ("name_en", "name_zh")
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def property_signature(props: dict) -> tuple | None:
+    """What :func:`check_properties` reads of ``props``, as a hashable key: features of one layer
+    with the same signature and geometry type get the same messages (names aside), so a layer of
+    100,000 sites with a handful of distinct role lists needs a handful of checks. None when a
+    value is not plain (a derive, a role list of odd entries): check that feature itself."""
+    sig = []
+    for k, v in props.items():
+        t = type(v)
+        if k in _ANY_TEXT and (t is str or t is int or t is float and -_INF < v < _INF):
+            sig.append(k)
+        elif k in _NAMES and t is str:
+            sig.append((k, not v.strip()))
+        elif t in _PLAIN:
+            sig.append((k, t, v))  # the type too: 1, 1.0 and True are equal keys but not equally valid
+        elif k == "roles" and t is list:
+            entries = []
+            for r in v:
+                if type(r) is not dict or len(r) != 3:
+                    return None
+                e = (r.get("role"), r.get("part"), r.get("source"))
+                if type(e[0]) is not str or type(e[1]) is not str or type(e[2]) is not str:
+                    return None
+                entries.append(e)
+            sig.append((k, tuple(entries)))
+        else:
+            return None
+    return tuple(sig)
 
 
 def check_properties(props: dict, gtype, has_geometry: bool, spec, known: Known, emit) -> list[str]:

@@ -24,7 +24,17 @@ from pathlib import Path
 import numpy as np
 
 from .catalogue import GEOMETRY_TYPES, STYLES, Catalogue, LayerSpec, load_catalogue, where_problem
-from .checks import Known, check_geometry, check_properties, check_shape, derive_cycle, kind_of, truncated_fields
+from .checks import (
+    Known,
+    check_geometry,
+    check_properties,
+    check_shape,
+    derive_cycle,
+    good_points,
+    kind_of,
+    property_signature,
+    truncated_fields,
+)
 from .errors import DataError, ValidationFailed
 from .layerio import OGR_SUFFIXES, SCHEMA_NAMES, Feature, crs_problem, file_stamp, read_layer, remember_json
 from .pointtable import MAX_PAGE_POINTS
@@ -521,7 +531,8 @@ def validate_file(path: Path | str, spec: LayerSpec, known: Known | Registry | N
     else:
         records = _read_geojson(run, path)
         if records is not None:
-            run.layers[spec.id] = [Feature(props, g, path.stem, i - 1) for i, props, g in records]
+            stem = path.stem
+            run.layers[spec.id] = [Feature(props, g, stem, i - 1) for i, props, g in records]
     return _validate_rows(run, spec, known, records, start, path)
 
 
@@ -532,19 +543,39 @@ def _validate_rows(run: _Run, spec: LayerSpec, known: Known, records, start: int
     where = path if path is not None else spec.where
     if records is None:
         run.unread.append(path.name if path is not None else spec.where)
-    for index, props, geometry in records or []:
-        fid = _feature_id(run, where, index, props)
+    records = records or []
+    # Most features of a big layer are alike: Points checked in bulk, and the properties checked
+    # once per signature (what the checks read of them) found clean; anything else feature by
+    # feature, with the same messages in the same order.
+    points = good_points([g for _, _, g in records], spec.geometry).tolist() if records else []
+    clean: set = set()  # (geometry type, has geometry, property signature) found clean
+    where_text = str(where)
+    for (index, props, geometry), good_point in zip(records, points):
+        fid = props.get("id")
+        if type(fid) is str and fid not in run.ids and fid.strip():  # the common case: a new id
+            run.ids[fid] = (where_text, f"#{index}")
+        else:
+            fid = _feature_id(run, where, index, props)
 
         def emit(level, prop, message, hint="", fid=fid):
             run.add(level, where, fid, prop, message, hint)
 
-        if geometry is None:
+        if good_point:
+            gtype = "Point"
+        elif geometry is None:
             gtype = None
         elif isinstance(geometry, dict) or not hasattr(geometry, "geom_type"):  # GeoJSON, as written
             gtype = check_geometry(geometry, spec.geometry, spec.id, emit)
         else:  # a database row's, read by shapely
             gtype = check_shape(geometry, spec.geometry, spec.id, emit)
+        sig = property_signature(props)
+        key = None if sig is None else (gtype, geometry is not None, sig)
+        if key is not None and key in clean:
+            continue
+        before = len(run.problems)
         sources = check_properties(props, gtype, geometry is not None, spec, known, emit)
+        if key is not None and not sources and len(run.problems) == before:
+            clean.add(key)
         if sources and not fid.startswith("#"):
             run.derives.append((str(where), fid, sources))
     return run.problems[start:]

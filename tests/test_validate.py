@@ -16,6 +16,7 @@ import sys
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -359,6 +360,83 @@ def test_fuzz_bytes(fuzz_layers, name, data, at, cut):
     i = int(at * len(original))
     check_run(fuzz_layers, name, original[:i] + data + original[i + cut :])
     check_run(fuzz_layers, name, data)
+
+
+def one_by_one_report(folder: Path):
+    """validate_report with the bulk paths off: every feature checked by itself."""
+    import numpy as np
+
+    with mock.patch.object(geo.validate, "property_signature", lambda props: None), \
+            mock.patch.object(geo.validate, "good_points", lambda geoms, allowed: np.zeros(len(geoms), bool)):
+        return validate_report(folder)
+
+
+def same_problems(folder: Path) -> list:
+    bulk = validate_report(folder).problems
+    assert bulk == one_by_one_report(folder).problems
+    return list(bulk)
+
+
+point_geometries = st.builds(lambda p: {"type": "Point", "coordinates": list(p)}, lonlat)
+variant_keys = st.sampled_from(["id", "name_en", "name_zh", "kind", "geometry_basis", "roles", "description",
+                                "position_error_m", "schematic_area_km2", "area_published_km2", "derive",
+                                "geometry", "extra"])
+variant_values = json_values | numbers | ids | point_geometries | roles
+
+
+@fuzz
+@given(name=st.sampled_from(LAYER_FILES), base=features, point=point_geometries,
+       variants=st.lists(st.tuples(variant_keys, variant_values), max_size=6))
+def test_fuzz_bulk_checks_say_what_one_by_one_checks_say(fuzz_layers, name, base, point, variants):
+    """Points checked in bulk and properties checked once per signature give the very problems,
+    in the very order, of checking each feature by itself: features alike but for one value."""
+    if isinstance(base, dict) and not isinstance(base.get("properties"), dict):
+        base = {**base, "properties": {}}
+    feats = [base, {**base, "geometry": point}] if isinstance(base, dict) else [base]
+    for key, value in variants:
+        if isinstance(base, dict):
+            feat = json.loads(json.dumps(base))
+            if key == "geometry":
+                feat["geometry"] = value
+            else:
+                feat["properties"][key] = value
+            feats.append(feat)
+    doc = {"type": "FeatureCollection", "features": feats + feats}
+    original = (BASE / name).read_bytes()
+    (fuzz_layers / name).write_bytes(json.dumps(doc, allow_nan=True).encode())
+    try:
+        same_problems(fuzz_layers)
+    finally:
+        (fuzz_layers / name).write_bytes(original)
+
+
+def test_bulk_checks_name_each_odd_site_among_thousands(tmp_path):
+    folder = make_layers(tmp_path / "layers")
+    site = {"type": "Feature", "properties": {
+        "id": "", "name_en": "Site", "name_zh": "点", "kind": "zone", "geometry_basis": "schematic",
+        "roles": [{"role": "auto", "part": "flagship", "source": "seed002-auto"}], "position_error_m": 1,
+        "schematic_area_km2": 2, "description": "a site"}, "geometry": {"type": "Point", "coordinates": [125.3, 43.9]}}
+    feats = []
+    for i in range(3000):
+        f = json.loads(json.dumps(site))
+        f["properties"]["id"] = f"site-{i}"
+        f["geometry"]["coordinates"] = [125.0 + i / 10_000, 43.8]
+        feats.append(f)
+    odd = {100: ("position_error_m", True), 200: ("name_zh", " "), 300: ("area_published_km2", float("nan")),
+           400: ("schematic_area_km2", 0), 500: ("id", "site-7"), 600: ("kind", "zones"),
+           700: ("roles", [{"role": "autos", "part": "flagship", "source": "seed002-auto"}])}
+    for i, (key, value) in odd.items():
+        feats[i]["properties"][key] = value
+    feats[800]["geometry"]["coordinates"] = [43.8, 125.1]
+    feats[900]["geometry"]["coordinates"] = [125.1, "43.8"]
+    zones = json.loads((folder / "zones.geojson").read_text(encoding="utf-8"))
+    zones["features"] += feats
+    (folder / "zones.geojson").write_text(json.dumps(zones, allow_nan=True), encoding="utf-8")
+    problems = same_problems(folder)
+    said = {(p.feature, p.prop) for p in problems}
+    assert said == {("site-100", "position_error_m"), ("site-200", "name_zh"), ("site-300", "area_published_km2"),
+                    ("site-400", "schematic_area_km2"), ("site-7", "id"), ("site-600", "kind"),
+                    ("site-700", "roles[0].role"), ("site-800", "geometry"), ("site-900", "geometry")}, problems
 
 
 def test_validate_file_alone():
