@@ -127,30 +127,31 @@ def _read_geojson(path: Path, any_crs: bool = False) -> list[Feature]:
     if "crs" in data and not any_crs and (fault := crs_problem(data["crs"]))[1]:
         raise DataError(f"{path}: its crs {fault[0]!r} is {fault[1]}")
     feats = data.get("features") or []
-    points = plain_points(feats)
+    points = plain_points([f.get("geometry") for f in feats])
     out = []
     for i, f in enumerate(feats):
         props = dict(f.get("properties") or {})
         if "id" not in props and "id" in f:
             props["id"] = f["id"]
-        geom = points.get(i) or (geometry_from_json(f["geometry"]) if f.get("geometry") else None)
+        geom = points.get(i)
+        if geom is None and f.get("geometry"):
+            geom = geometry_from_json(f["geometry"])
         out.append(Feature(props, geom, path.stem, i))
     return out
 
 
-def plain_points(feats: list) -> dict:
-    """The plain 2-D Points of a layer's features, made in one call: index -> Point."""
-    idx, xy = [], []
-    for i, f in enumerate(feats):
-        g = f.get("geometry")
-        if g and g.get("type") == "Point":
-            c = g.get("coordinates")
-            if type(c) is list and len(c) == 2 and type(c[0]) in (float, int) and type(c[1]) in (float, int):
-                idx.append(i)
-                xy.append(c)
+def plain_points(geometries: list) -> dict:
+    """The plain 2-D Points among GeoJSON ``geometries`` (anything else is skipped), made in one
+    call: index -> Point."""
+    coords = [g.get("coordinates") if type(g) is dict and g.get("type") == "Point" else None for g in geometries]
+    idx = [i for i, c in enumerate(coords)
+           if type(c) is list and len(c) == 2 and type(c[0]) in _NUMERIC and type(c[1]) in _NUMERIC]
     if not idx:
         return {}
-    return dict(zip(idx, shapely.points(np.asarray(xy, dtype=float)).tolist()))
+    return dict(zip(idx, shapely.points(np.asarray([coords[i] for i in idx], dtype=float)).tolist()))
+
+
+_NUMERIC = (float, int)
 
 
 def _read_ogr(path: Path, datum: str = "wgs84") -> list[Feature]:

@@ -118,20 +118,22 @@ def resolve(raw: list[tuple[LayerSpec, Feature]]) -> list[PlanFeature]:
     """Resolve stored, schematic and derived geometries, in dependency order."""
     done: dict[str, PlanFeature] = {}
     pending = []
+    order = []
     for spec, f in raw:
-        if f.props.get("derive"):
+        fid, props, geom = f.id, f.props, f.geometry
+        order.append(fid)
+        if props.get("derive"):
             pending.append((spec, f))
             continue
-        if f.geometry is None:
-            raise DataError(f"{spec.where}: feature {f.id}: no geometry and nothing to derive it from")
-        geom = f.geometry
-        area = f.props.get("schematic_area_km2")
-        if geom.geom_type == "Point" and area and "Polygon" in " ".join(spec.geometry):
-            geom = schematic_circle(geom, float(area))
-            anchor = f.geometry
-        else:
-            anchor = _anchor(geom)
-        done[f.id] = PlanFeature(f.id, spec, f.props, geom, anchor, f.geometry)
+        if geom is None:
+            raise DataError(f"{spec.where}: feature {fid}: no geometry and nothing to derive it from")
+        if type(geom) is Point:  # most features of a big layer: nothing to compute
+            area = props.get("schematic_area_km2")
+            if area and "Polygon" in " ".join(spec.geometry):
+                geom = schematic_circle(geom, float(area))
+            done[fid] = PlanFeature(fid, spec, props, geom, f.geometry, f.geometry)
+            continue
+        done[fid] = PlanFeature(fid, spec, props, geom, _anchor(geom), f.geometry)
     while pending:
         progress = False
         for spec, f in list(pending):
@@ -154,7 +156,6 @@ def resolve(raw: list[tuple[LayerSpec, Feature]]) -> list[PlanFeature]:
             spec, f = pending[0]
             missing = [m for m in f.props["derive"].get("from", []) if str(m) not in done]
             raise DataError(f"{spec.where}: feature {f.id}: derive.from names unknown ids {missing}")
-    order = [f.id for _, f in raw]
     return [done[i] for i in order]
 
 
@@ -181,10 +182,11 @@ def plan_from(catalogue: Catalogue, registry: Registry, layers: dict[str, list[F
     raw = []
     for spec in catalogue.layers:
         feats = layers[spec.id]
-        points = plain_points([{"geometry": f.geometry} if isinstance(f.geometry, dict) else {} for f in feats])
+        points = plain_points([f.geometry for f in feats])  # plain Points made in one call
         for i, f in enumerate(feats):
-            if isinstance(f.geometry, dict):  # plain Points made in one call above
-                f = Feature(f.props, points.get(i) or geometry_from_json(f.geometry), f.layer, f.index)
+            if type(f.geometry) is dict:
+                g = points.get(i)  # (not "or": the truth of a geometry is a GEOS call)
+                f = Feature(f.props, geometry_from_json(f.geometry) if g is None else g, f.layer, f.index)
             raw.append((spec, f))
     return Plan(catalogue, registry, resolve(raw))
 
