@@ -36,7 +36,7 @@ from .checks import (
     truncated_fields,
 )
 from .errors import DataError, ValidationFailed
-from .layerio import OGR_SUFFIXES, SCHEMA_NAMES, Feature, crs_problem, file_stamp, read_layer, remember_json
+from .layerio import OGR_SUFFIXES, SCHEMA_NAMES, Feature, crs_problem, read_layer
 from .pointtable import MAX_PAGE_POINTS
 from .registry import Registry, closest, load_registry
 
@@ -280,7 +280,6 @@ def _read_geojson(run: _Run, path: Path) -> list | None:
     def add(message, hint="", level="error", prop=""):
         run.add(level, path, "", prop, message, hint)
 
-    stamp = file_stamp(path)
     data = path.read_bytes()
     if not data.strip():
         add("file is empty", 'an empty layer is {"type": "FeatureCollection", "features": []}')
@@ -323,7 +322,6 @@ def _read_geojson(run: _Run, path: Path) -> list | None:
     for key in dup_keys[:5]:
         add(f"duplicate key {key!r} in a JSON object; only the last one counts", "remove the other one",
             level="warning")
-    remember_json(stamp, doc)  # the build loads the same document next
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         add(f"not a GeoJSON FeatureCollection (the top level is {_what(doc)})",
             'a layer is {"type": "FeatureCollection", "features": [...]}')

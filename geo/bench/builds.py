@@ -217,11 +217,13 @@ def page_bytes(path: Path | str) -> dict:
 
 def build_phases(layers_dir: Path | str, out_dir: Path | str) -> dict:
     """One in-process build, timed by phase (imports excluded): what the CLI process spends,
-    in the same steps as :func:`geo.build.build_maps`."""
+    in the same steps as :func:`geo.build.build_maps` (the cycle collector paused too)."""
+    from ..build import gc_paused
     from ..layerio import atomic_write
     from ..maps import index_html, page_specs
     from ..render import encode_pages, render_page
     from ..simplify import simplify_plan
+    from ..validate import validate_report
 
     out_dir = Path(out_dir)
     t = {}
@@ -232,20 +234,19 @@ def build_phases(layers_dir: Path | str, out_dir: Path | str) -> dict:
         t[name] = time.perf_counter() - t0
         return value
 
-    from ..validate import validate_report
+    with gc_paused():
+        report = step("validate", lambda: validate_report(layers_dir))
+        plan = step("load_plan", report.plan)  # the plan of the documents validation read
+        geoms = step("simplify_plan", lambda: simplify_plan(plan))
+        encoded = step("topology", lambda: encode_pages(plan, geoms))
+        pages = page_specs(plan)
 
-    report = step("validate", lambda: validate_report(layers_dir))
-    plan = step("load_plan", report.plan)  # the plan of the documents validation read
-    geoms = step("simplify_plan", lambda: simplify_plan(plan))
-    encoded = step("topology", lambda: encode_pages(plan, geoms))
-    pages = page_specs(plan)
+        def write_all():
+            for page in pages:
+                atomic_write(out_dir / page.file, render_page(plan, page, geoms, encoded=encoded))
+            atomic_write(out_dir / "index.html", index_html(pages, {}))
 
-    def write_all():
-        for page in pages:
-            atomic_write(out_dir / page.file, render_page(plan, page, geoms, encoded=encoded))
-        atomic_write(out_dir / "index.html", index_html(pages, {}))
-
-    step("render_pages", write_all)
+        step("render_pages", write_all)
     t["pages"] = len(pages)
     return t
 
