@@ -11,7 +11,7 @@ code sees the same ``P.data.features`` whatever the layer's size.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
@@ -68,6 +68,15 @@ def _codes(values: list) -> tuple[list, np.ndarray]:
     return list(seen), np.array([code[v] for v in values], dtype=np.int64)
 
 
+def _used(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The codes used (ascending) and each row's index among them: ``np.unique(codes,
+    return_inverse=True)`` by counting rather than sorting (codes are below ``n``)."""
+    used = np.flatnonzero(np.bincount(codes, minlength=n))
+    index = np.zeros(n, dtype=np.int64)
+    index[used] = np.arange(len(used))
+    return used, index[codes]
+
+
 def _role_key(roles) -> tuple:
     if not roles:
         return ()
@@ -85,27 +94,31 @@ class PointTable:
     columns: dict  # name -> (distinct values, codes per row)
     role_sets: list  # distinct role lists: tuples of (role, part, source)
     role_codes: np.ndarray  # per row, its role list's index in role_sets
+    others: list = field(default_factory=list)  # the plan's features that are not rows, in plan order
 
     @classmethod
     def of(cls, plan, geoms: dict, q: float = QUANTUM) -> PointTable:
-        feats = [f for f in plan.features if geoms[f.id].geom_type == "Point"]
+        is_point = [type(geoms[f.id]) is shapely.Point for f in plan.features]
+        feats = [f for f, p in zip(plan.features, is_point) if p]
         ids = [f.id for f in feats]
         pts = np.asarray([geoms[i] for i in ids], dtype=object)
         xy = np.rint(shapely.get_coordinates(pts) / q).astype(np.int64) if len(pts) else np.zeros((0, 2), np.int64)
         cols = {}
         props = [f.props for f in feats]
+        layer_ids = [f.layer.id for f in feats]
         cols["id"] = (ids, np.arange(len(ids)))
-        cols["layer"] = _codes([f.layer.id for f in feats])
+        cols["layer"] = _codes(layer_ids)
         for k in ("name_en", "name_zh", "kind", "description"):
             vals = [str(p.get(k, "")) for p in props]
             cols[k] = _codes(vals) if k in ("kind", "description") else (vals, np.arange(len(vals)))
-        cols["basis"] = _codes([f.basis for f in feats])
+        cols["basis"] = _codes([str(p.get("geometry_basis", "")) for p in props])  # PlanFeature.basis
         optional = [optional_fields(p) for p in props]
         for k in dict.fromkeys(k for o in optional for k in o):
             cols[k] = _codes([o.get(k) for o in optional])
         role_sets, role_codes = _codes([_role_key(p.get("roles")) for p in props])
-        layers = np.asarray([f.layer.id for f in feats], dtype=object)
-        return cls(ids, {i: k for k, i in enumerate(ids)}, xy, layers, cols, role_sets, role_codes)
+        layers = np.asarray(layer_ids, dtype=object)
+        others = [f for f, p in zip(plan.features, is_point) if not p]
+        return cls(ids, {i: k for k, i in enumerate(ids)}, xy, layers, cols, role_sets, role_codes, others)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -173,22 +186,28 @@ class PageRows:
             if name in ("id", "name_en", "name_zh"):  # a value per row
                 doc["columns"][name] = {"values": [values[i] for i in c.tolist()]}
                 continue
-            used, back = np.unique(c, return_inverse=True)
+            used, back = _used(c, len(values))
             vals = [values[i] for i in used.tolist()]
             if len(vals) == 1 and vals[0] is None:
                 continue
             doc["columns"][name] = {"dict": vals, "index": f"pt_{name}"}
             sections[f"pt_{name}"] = varints(back)
         rc = t.role_codes[rows]
-        used, back = np.unique(rc, return_inverse=True)
+        used, back = _used(rc, len(t.role_sets))
         doc["roles"] = {"dict": [[{"role": r, "part": p, "source": s} for r, p, s in self.filtered[k]]
                                  for k in used.tolist()], "index": "pt_roles"}
         sections["pt_roles"] = varints(back)
         doc["context"] = "pt_context"
         sections["pt_context"] = np.packbits(self.context).tobytes()
         if self.container_ids and self.within.any():
-            combos, back = np.unique(self.within, axis=0, return_inverse=True)
-            doc["within"] = {"dict": [[self.container_ids[k] for k in np.flatnonzero(c)] for c in combos],
+            k = len(self.container_ids)
+            if k <= 16:  # each row's containers as one number, the first the highest bit: counted, not sorted
+                bits = (self.within.astype(np.int64) << np.arange(k - 1, -1, -1, dtype=np.int64)).sum(axis=1)
+                used, back = _used(bits, 1 << k)
+                combos = (used[:, None] >> np.arange(k - 1, -1, -1)) & 1  # as np.unique(axis=0) orders them
+            else:
+                combos, back = np.unique(self.within, axis=0, return_inverse=True)
+            doc["within"] = {"dict": [[self.container_ids[j] for j in np.flatnonzero(c)] for c in combos],
                              "index": "pt_within"}
             sections["pt_within"] = varints(back.ravel())
         xy = t.xy[rows]

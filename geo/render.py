@@ -64,11 +64,10 @@ def page_data(plan: Plan, page: PageSpec, geoms: dict, *, canvas_from: int = 300
     context_ids = set(page.context_layers) if page.context_layers else \
         {spec.id for spec in plan.catalogue.layers if spec.context}
     points = points if points is not None else PointTable.of(plan, geoms)
-    labelled = [g for g in plan.features if g.layer.labels and g.layer.id in context_ids and g.id not in points.index]
+    # Point features travel as table rows (a field added here goes there too); the rest here
+    labelled = [g for g in points.others if g.layer.labels and g.layer.id in context_ids]
     feats, used_sources, bounds = [], set(), None
-    for f in plan.features:
-        if f.id in points.index:  # Point features travel as table rows: a field added here goes there too
-            continue
+    for f in points.others:
         on_page = f.layer.id in context_ids or any(f.has_role(r) for r in page.roles)
         if not on_page:
             continue

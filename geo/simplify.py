@@ -58,7 +58,7 @@ def round_geometry(geom, q: float = QUANTUM):
 
 
 def _polygonal(f) -> bool:
-    return f.geometry.geom_type in ("Polygon", "MultiPolygon") and f.basis == "official"
+    return f.basis == "official" and f.geometry.geom_type in ("Polygon", "MultiPolygon")
 
 
 class PageGeometry(dict):
