@@ -91,14 +91,27 @@
           if (r1 > x1) r1 = x1;
           for (xx = r0; xx < r1; xx++) dst[row + xx] = src[srow + xx];
         }
-        var edge = sp.edge;  // the translucent ones (the anti-aliased rim): blended, "source-over"
-        for (var e = 0; e < edge.length; e++) {
-          var q = edge[e], ex = q % w, ey = (q - ex) / w;
-          if (ex < x0 || ex >= x1 || ey < y0 || ey >= y1) continue;
-          j = (oy + ey) * W + ox + ex;
-          var sa = sp.px8[4 * q + 3] / 255, da = dst8[4 * j + 3] / 255, oa = sa + da * (1 - sa);
-          for (var c = 0; c < 3; c++) dst8[4 * j + c] = (sp.px8[4 * q + c] * sa + dst8[4 * j + c] * da * (1 - sa)) / oa;
-          dst8[4 * j + 3] = oa * 255;
+        // the translucent ones (the anti-aliased rim): blended, "source-over"; onto a pixel still
+        // empty that is the sprite's pixel itself
+        var ex = sp.ex, ey = sp.ey, sa = sp.sa, pre = sp.pre, src32 = sp.edge32, ne = ex.length;
+        for (var e = 0; e < ne; e++) {
+          var qx = ex[e], qy = ey[e];
+          if (qx < x0 || qx >= x1 || qy < y0 || qy >= y1) continue;
+          j = (oy + qy) * W + ox + qx;
+          var j4 = 4 * j, da8 = dst8[j4 + 3];
+          if (da8 === 0) { dst[j] = src32[e]; continue; }
+          if (da8 === 255) {  // onto an opaque pixel (most, where dots crowd): it stays opaque
+            var t = 1 - sa[e];
+            dst8[j4] = pre[3 * e] + dst8[j4] * t;
+            dst8[j4 + 1] = pre[3 * e + 1] + dst8[j4 + 1] * t;
+            dst8[j4 + 2] = pre[3 * e + 2] + dst8[j4 + 2] * t;
+            continue;
+          }
+          var s = sa[e], f = da8 / 255 * (1 - s), oa = s + f;
+          dst8[j4] = (pre[3 * e] + dst8[j4] * f) / oa;
+          dst8[j4 + 1] = (pre[3 * e + 1] + dst8[j4 + 1] * f) / oa;
+          dst8[j4 + 2] = (pre[3 * e + 2] + dst8[j4 + 2] * f) / oa;
+          dst8[j4 + 3] = oa * 255;
         }
       }
       this._ctx.putImageData(img, 0, 0);
@@ -124,8 +137,16 @@
         }
         runs[2 * yy] = r0; runs[2 * yy + 1] = Math.max(r0, r1);
       }
-      return (cache[key] = {w: w, half: half, px: new Uint32Array(data.buffer), px8: data, runs: runs,
-                            edge: new Int32Array(edge)});
+      // per rim pixel: its place, its alpha, its colour times its alpha, its 32-bit value
+      var ne = edge.length, ex = new Int32Array(ne), ey = new Int32Array(ne), sa = new Float64Array(ne);
+      var pre = new Float64Array(3 * ne), px32 = new Uint32Array(data.buffer), edge32 = new Uint32Array(ne);
+      for (var e = 0; e < ne; e++) {
+        var q = edge[e], a8 = data[4 * q + 3] / 255;
+        ex[e] = q % w; ey[e] = (q - ex[e]) / w; sa[e] = a8; edge32[e] = px32[q];
+        for (var c = 0; c < 3; c++) pre[3 * e + c] = data[4 * q + c] * a8;
+      }
+      return (cache[key] = {w: w, half: half, px: px32, runs: runs, ex: ex, ey: ey, sa: sa, pre: pre,
+                            edge32: edge32});
     },
     _sprite: function (r) {  // the dot of radius r: filled in the role's colour, a white rim
       var sprites = this._sprites || (this._sprites = {});

@@ -99,19 +99,29 @@
       });
     });
     var seen = P.seen, canvas = P.canvas;
+    // where a role list puts role rid: its entries for rid, and the slot and count of the page's
+    // roles in it; worked out once per list (the point rows of a big layer share a few lists)
+    var places = new Map();
+    function placeIn(list, rid) {
+      var byRole = places.get(list);
+      if (!byRole) places.set(list, byRole = {});
+      if (byRole[rid]) return byRole[rid];
+      var mine = list.filter(function (r) { return r.role === rid; });
+      var shared = list.map(function (r) { return r.role; })
+        .filter(function (r, k, a) { return pageRoles.indexOf(r) >= 0 && a.indexOf(r) === k; });
+      return (byRole[rid] = {mine: mine, slot: shared.indexOf(rid), n: shared.length});
+    }
+    var none = [];
     pageRoles.forEach(function (rid) {
       var role = roles[rid];
       var group = L.featureGroup();
       group.geoRole = rid;
       var cloud = canvas ? new G.PointCloud({padding: 0.1, colour: role.colour, role: rid}) : null;
       (carriers[rid] || []).forEach(function (i) {
-        var f = data.features[i];
-        var mine = (f.roles || []).filter(function (r) { return r.role === rid; });
+        var f = data.features[i], place = placeIn(f.roles || none, rid), mine = place.mine;
         if (!mine.length) return;
         var spec = P.layersById[f.layer] || {style: "area"};
-        var shared = (f.roles || []).map(function (r) { return r.role; })
-          .filter(function (r, k, a) { return pageRoles.indexOf(r) >= 0 && a.indexOf(r) === k; });
-        var slot = shared.indexOf(rid), n = shared.length;
+        var slot = place.slot, n = place.n;
         if (cloud && (f.g.t === "Point" || f.g.t === "MultiPoint")) {
           seen.point = true;
           if (f.basis === "schematic") seen.dashed = true;
