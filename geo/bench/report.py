@@ -232,13 +232,15 @@ def format_report(res: dict, command: str = "python -m geo bench") -> str:
     ph = res.get("phases")
     if ph:
         imp = res.get("imports", {})
-        add("Where our build's time goes (one in-process build without the cache; the process adds Python's "
+        add("Where our build's time goes (one in-process build without the cache, the cycle collector paused "
+            "as `build_maps` pauses it; the process adds Python's "
             "start and imports: "
             f"{imp.get('geo.build', 0):.2f} s for `import geo.build`, against {imp.get('plain', 0):.2f} s for "
             "the plain script's imports):")
         add("")
-        add(f"- validate the layers: {ph['validate']:.2f} s (parses every layer file; `load_plan` reuses the parse)")
-        add(f"- `load_plan`: {ph['load_plan']:.2f} s; `simplify_plan`: {ph['simplify_plan']:.2f} s; "
+        add(f"- validate the layers: {ph['validate']:.2f} s (parses every layer file; the plan is made of the "
+            "documents it parsed)")
+        add(f"- the plan (`Report.plan`): {ph['load_plan']:.2f} s; `simplify_plan`: {ph['simplify_plan']:.2f} s; "
             f"the topology (every border once, coarse forms below zoom {LOD_ZOOM}) and the point table: "
             f"{ph['topology']:.2f} s")
         add(f"- render and write {ph['pages']} pages and the index: {ph['render_pages']:.2f} s")
