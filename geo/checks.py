@@ -17,18 +17,19 @@ import numpy as np
 import shapely
 
 from .catalogue import GEOMETRY_TYPES
+from .dates import FORMAT_HINT, check_span
 from .layerio import geometry_from_json
 from .registry import closest
 
 __all__ = ["BASES", "DERIVE_OPS", "KINDS", "PROPERTIES", "REGION", "Known", "check_geometry",
-           "check_properties", "check_shape", "derive_cycle", "good_points", "kind_of", "property_signature",
-           "truncated_fields"]
+           "check_properties", "check_shape", "derive_cycle", "did_you_mean", "good_points", "kind_of",
+           "property_signature", "truncated_fields"]
 
 # The Jilin region: a box around Jilin Province (lon 121.6-131.3, lat 40.9-46.3) with a margin.
 REGION = (121.0, 40.0, 132.0, 47.0)
 BASES = ("official", "derived", "schematic")
 # derive op -> the geometry types it makes
-DERIVE_OPS = {"union": ("Polygon", "MultiPolygon"), "line": ("LineString",)}
+DERIVE_OPS = {"union": ("Polygon", "MultiPolygon"), "line": ("LineString",), "grow": ("Polygon", "MultiPolygon")}
 # how deep positions sit in each geometry type's coordinates, and what its coordinates look like
 _DEPTH = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2, "Polygon": 2,
           "MultiPolygon": 3}
@@ -42,12 +43,12 @@ _LEVELS = ("a position", "an array of positions", "an array of arrays of positio
 # the feature properties and kinds docs/schema.md defines
 PROPERTIES = ("id", "name_en", "name_zh", "kind", "roles", "geometry_basis", "derive", "schematic_area_km2",
               "position_error_m", "position_source", "geometry_source", "area_published_km2", "area_source",
-              "description", "aliases")
-KINDS = ("district", "county", "county-level city", "prefecture-level city", "province", "zone", "belt",
-         "area", "corridor", "ray", "site")
+              "description", "aliases", "since", "until", "dates_source")
+KINDS = ("district", "county", "county-level city", "prefecture-level city", "autonomous prefecture", "province",
+         "zone", "belt", "area", "plate", "base", "corridor", "ray", "coordination", "channel", "site")
 # schema properties longer than a Shapefile's 10-character field names
 _LONG_NAMES = ("geometry_basis", "position_error_m", "schematic_area_km2", "position_source",
-               "geometry_source", "area_published_km2", "area_source", "description")
+               "geometry_source", "area_published_km2", "area_source", "description", "dates_source")
 _WHERE = re.compile(r"^(?P<what>.*?)\s*\[(?P<x>\S+) (?P<y>\S+)(?: \S+)?\]$")
 
 
@@ -95,7 +96,8 @@ def _positive(value) -> bool:
     return _number(value) and math.isfinite(_as_float(value)) and value > 0
 
 
-def _did_you_mean(word, choices) -> str:
+def did_you_mean(word, choices) -> str:
+    """The hint "did you mean 'x'? " for the choice closest to word, or ""."""
     near = closest(str(word), [str(c) for c in choices]) if choices else None
     return f"did you mean {near!r}? " if near else ""
 
@@ -299,7 +301,7 @@ def check_geometry(gj, allowed: tuple, layer: str, emit, shape=None) -> str | No
         return None
     if gtype not in _DEPTH:
         emit("error", "geometry", f"unknown geometry type {gtype!r}",
-             _did_you_mean(gtype, GEOMETRY_TYPES) + f"GeoJSON types: {', '.join(GEOMETRY_TYPES)}")
+             did_you_mean(gtype, GEOMETRY_TYPES) + f"GeoJSON types: {', '.join(GEOMETRY_TYPES)}")
         return None
     if allowed and gtype not in allowed:
         emit("error", "geometry", f"a {gtype} is not allowed in layer {layer!r}",
@@ -400,11 +402,33 @@ def _roles_checked(roles, context: bool, known: Known, emit) -> None:
                 listing = f"valid: {', '.join(valid)}" if len(valid) <= 20 else f"one of the {what}"
                 emit("error", f"{where}.{key}", f"unknown {key} {value!r}"[:120]
                      + (" (not in sources.toml)" if key == "source" else ""),
-                     _did_you_mean(value, valid) + listing)
+                     did_you_mean(value, valid) + listing)
+        if problem := check_span(entry.get("since"), entry.get("until")):
+            emit("error", f"{where}.{'until' if 'is not after' in problem else _bad_date_key(entry)}",
+                 problem, f"{FORMAT_HINT}; until comes after since (it is the first day the role no longer holds)")
         pair = (str(entry.get("role")), str(entry.get("part")))
         if pair in seen:
             emit("warning", where, f"role {pair[0]!r} with part {pair[1]!r} is listed twice", "remove one")
         seen.add(pair)
+
+
+def _bad_date_key(obj: dict) -> str:
+    """Which of since/until is not a date (for the message's property)."""
+    return "since" if check_span(obj.get("since"), None) else "until"
+
+
+def _dates(props: dict, known: Known, emit) -> None:
+    """since/until: dates, until after since; dates_source: the source that dates the change."""
+    if problem := check_span(props.get("since"), props.get("until")):
+        emit("error", "until" if "is not after" in problem else _bad_date_key(props), problem,
+             f"{FORMAT_HINT}; until comes after since (it is the first day the boundary no longer holds)")
+    src = props.get("dates_source")
+    if src is not None and known.sources is not None and src not in known.sources:
+        emit("error", "dates_source", f"unknown source {src!r} (not in sources.toml)"[:120],
+             did_you_mean(src, known.sources) + "the sources.toml key citing the change of boundary")
+    elif src is None and ("since" in props or "until" in props):
+        emit("warning", "dates_source", "dated boundary without dates_source",
+             "name the sources.toml key that says when the boundary changed")
 
 
 def _numbers(props: dict, basis, gtype, zone: bool, emit) -> None:
@@ -455,8 +479,9 @@ def _derive(props: dict, basis, has_geometry: bool, allowed: tuple, layer: str, 
         return []
     op, ids = derive.get("op"), derive.get("from")
     if not isinstance(op, str) or op not in DERIVE_OPS:
-        emit("error", "derive.op", f"unknown derive op {op!r}", _did_you_mean(op, DERIVE_OPS)
-             + "valid ops: union (the dissolved union of whole features), line (through their centres)")
+        emit("error", "derive.op", f"unknown derive op {op!r}", did_you_mean(op, DERIVE_OPS)
+             + "valid ops: union (the dissolved union of whole features), line (through their centres), "
+             "grow (their union grown to schematic_area_km2)")
     elif allowed and not set(DERIVE_OPS[op]) & set(allowed):
         emit("error", "derive.op", f"derive op {op!r} makes a {DERIVE_OPS[op][0]}, which layer {layer!r} "
              f"does not allow", f"this layer takes {', '.join(allowed)}")
@@ -468,6 +493,13 @@ def _derive(props: dict, basis, has_geometry: bool, allowed: tuple, layer: str, 
     if op == "line" and len(ids) < 2:
         emit("error", "derive.from", "a derived line needs at least two features in derive.from",
              "the line runs through the centres of the features named, in order")
+    if op == "grow":
+        if not _positive(props.get("schematic_area_km2")):
+            emit("error", "schematic_area_km2", "derive op 'grow' needs a positive schematic_area_km2",
+                 "the published area in km2: the members are grown evenly until the area is this")
+        if basis != "schematic":
+            emit("error", "geometry_basis", "an area grown to its published area is schematic",
+                 'set "geometry_basis": "schematic"')
     return ids
 
 
@@ -495,12 +527,12 @@ def _vocabulary(props: dict, emit) -> None:
         cut = truncated_fields(set(props))  # reported once per file by the reader
     for key in unknown:
         if key not in cut:
-            emit("warning", str(key), f"unknown property {key!r}", _did_you_mean(key, PROPERTIES)
+            emit("warning", str(key), f"unknown property {key!r}", did_you_mean(key, PROPERTIES)
                  + "docs/schema.md lists the properties; the maps ignore others")
     kind = props.get("kind")
     if kind is not None and kind not in KINDS:
         emit("warning", "kind", f"unknown kind {kind!r}"[:120],
-             _did_you_mean(kind, KINDS) + f"kinds: {', '.join(KINDS)}")
+             did_you_mean(kind, KINDS) + f"kinds: {', '.join(KINDS)}")
 
 
 # Properties whose value check_properties reads only for being text or a finite number (the NaN
@@ -510,6 +542,7 @@ _ANY_TEXT = frozenset({"id", "description", "position_source", "geometry_source"
                        "area_published_km2"})
 _NAMES = ("name_en", "name_zh")
 _PLAIN = (str, int, float, bool, type(None))
+_ENTRY_KEYS = frozenset({"role", "part", "source", "since", "until"})  # a role entry, dated or not
 
 
 def property_signature(props: dict) -> tuple | None:
@@ -529,10 +562,11 @@ def property_signature(props: dict) -> tuple | None:
         elif k == "roles" and t is list:
             entries = []
             for r in v:
-                if type(r) is not dict or len(r) != 3:
+                if type(r) is not dict or not _ENTRY_KEYS.issuperset(r) or len(r) < 3:
                     return None
-                e = (r.get("role"), r.get("part"), r.get("source"))
-                if type(e[0]) is not str or type(e[1]) is not str or type(e[2]) is not str:
+                e = (r.get("role"), r.get("part"), r.get("source"), r.get("since"), r.get("until"))
+                if type(e[0]) is not str or type(e[1]) is not str or type(e[2]) is not str \
+                        or type(e[3]) not in (str, type(None)) or type(e[4]) not in (str, type(None)):
                     return None
                 entries.append(e)
             sig.append((k, tuple(entries)))
@@ -552,8 +586,9 @@ def check_properties(props: dict, gtype, has_geometry: bool, spec, known: Known,
              "official (published boundary), derived (computed) or schematic (drawn to show where)")
     elif basis not in BASES:
         emit("error", "geometry_basis", f"geometry_basis {basis!r} is not official, derived or schematic",
-             _did_you_mean(basis, BASES) + "official, derived or schematic")
+             did_you_mean(basis, BASES) + "official, derived or schematic")
     _roles(props, spec.context, known, emit)
+    _dates(props, known, emit)
     _numbers(props, basis, gtype, props.get("kind") == "zone" or spec.style == "area", emit)
     return _derive(props, basis, has_geometry, spec.geometry, spec.id, emit)
 

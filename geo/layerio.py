@@ -37,7 +37,7 @@ OGR_SUFFIXES = (".gpkg", ".shp")
 #: The feature properties of the layer schema (docs/schema.md).
 SCHEMA_NAMES = ("id", "name_en", "name_zh", "kind", "roles", "geometry_basis", "derive",
                 "schematic_area_km2", "position_error_m", "position_source", "geometry_source",
-                "area_published_km2", "area_source", "description", "aliases")
+                "area_published_km2", "area_source", "description", "aliases", "since", "until", "dates_source")
 STORE_DECIMALS = 7
 
 

@@ -3,8 +3,9 @@
 :func:`load_plan` reads the catalogue, the registry and each layer, then computes what is
 computed rather than drawn: belts and areas made of whole districts are the union of their
 members; schematic corridors are lines through their members' centres; schematic zones stored
-as a centre point become circles of their published area. Areas are measured in a Lambert
-azimuthal equal-area projection centred on Changchun.
+as a centre point become circles of their published area; schematic plates with no published
+boundary are their members grown evenly to their published area. Areas are measured in a
+Lambert azimuthal equal-area projection centred on Changchun.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from .errors import DataError
 from .layerio import Feature, geometry_from_json, plain_points, read_layer
 from .registry import Registry, load_registry
 
-__all__ = ["EQUAL_AREA", "Plan", "PlanFeature", "area_km2", "load_plan", "plan_from", "read_features"]
+__all__ = ["EQUAL_AREA", "Plan", "PlanFeature", "area_km2", "dissolve", "grow_to_area", "load_plan", "plan_from",
+           "read_features", "union_of"]
 
 #: Lambert azimuthal equal-area centred on Changchun: areas in it are true areas.
 EQUAL_AREA = "+proj=laea +lat_0=44 +lon_0=125.5 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
@@ -70,10 +72,22 @@ class PlanFeature:
     geometry: object
     anchor: Point  # where its label and line ends go
     stored: object = None  # the geometry as stored in the file (None when derived)
+    tiling: bool = False  # an official boundary, or a union of them: it shares its edges exactly
+    members: tuple = ()  # a tiling union's members: its area is theirs, without projecting it again
 
     @property
     def basis(self) -> str:
         return str(self.props.get("geometry_basis", ""))
+
+    @property
+    def since(self) -> str | None:
+        """The date from which this boundary holds (None: always, as far as the maps go)."""
+        return self.props.get("since")
+
+    @property
+    def until(self) -> str | None:
+        """The date until which this boundary held (None: it still holds)."""
+        return self.props.get("until")
 
     @property
     def roles(self) -> list[dict]:
@@ -87,6 +101,8 @@ class PlanFeature:
 
     @cached_property
     def area_km2(self) -> float:
+        if self.tiling and self.members:
+            return sum(m.area_km2 for m in self.members)
         return area_km2(self.geometry) if self.geometry.geom_type.endswith("Polygon") else 0.0
 
 
@@ -95,16 +111,81 @@ class Plan:
     catalogue: Catalogue
     registry: Registry
     features: list[PlanFeature] = field(default_factory=list)
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)  # answers every page asks for
 
     @cached_property
     def by_id(self) -> dict[str, PlanFeature]:
         return {f.id: f for f in self.features}
+
+    def anchored_in(self, f: PlanFeature) -> frozenset[str]:
+        """The ids of the other features, points aside, whose anchor (label point) lies inside
+        polygon ``f``, computed once per feature (every page asks the same; the page's point
+        table finds its own containers)."""
+        key = ("anchored_in", f.id)
+        if key not in self._cache:
+            if not f.geometry.geom_type.endswith("Polygon"):
+                self._cache[key] = frozenset()
+            else:
+                shapes, xy = self.remembered("anchors", self._anchors)
+                shapely.prepare(f.geometry)
+                hit = shapely.contains_xy(f.geometry, xy[:, 0], xy[:, 1]) if len(shapes) else []
+                self._cache[key] = frozenset(g.id for g, h in zip(shapes, hit) if h and g is not f)
+        return self._cache[key]
+
+    def _anchors(self):
+        import numpy as np
+
+        shapes = [g for g in self.features if g.geometry.geom_type != "Point"]
+        return shapes, np.array([(g.anchor.x, g.anchor.y) for g in shapes]).reshape(-1, 2)
+
+    def remembered(self, key, compute):
+        """``compute()``, once per plan: for what every page asks the same of."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
 
     def with_role(self, role_id: str) -> list[PlanFeature]:
         return [f for f in self.features if f.has_role(role_id)]
 
     def layer_features(self, layer_id: str) -> list[PlanFeature]:
         return [f for f in self.features if f.layer.id == layer_id]
+
+
+def grow_to_area(geom, area: float, tolerance: float = 1e-4):
+    """``geom`` (WGS-84) buffered evenly, out or in, in the equal-area projection until its
+    area is ``area`` km² (within ``tolerance``, relative): a schematic area around its members."""
+    ea, target = to_equal_area(geom), area * 1e6
+    lo, hi = -math.sqrt(max(ea.area, 1.0) / math.pi), math.sqrt(target / math.pi)
+    while to_equal_area(geom).buffer(hi, quad_segs=16).area < target:  # pragma: no cover - hi is enough
+        hi *= 2
+    out = ea
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        out = ea.buffer(mid, quad_segs=16)
+        if abs(out.area / target - 1) < tolerance:
+            break
+        lo, hi = (mid, hi) if out.area < target else (lo, mid)
+    return from_equal_area(out)
+
+
+def union_of(members: list) -> object:
+    """The dissolved union of the members' geometries (see :func:`dissolve`)."""
+    return dissolve([m.geometry for m in members], tiling=all(m.tiling for m in members))
+
+
+def dissolve(geoms: list, tiling: bool = False):
+    """The union of polygons. Boundaries that tile the land (``tiling``: official boundaries and
+    unions of them) share their edges exactly, and a coverage union dissolves them many times
+    quicker than a general union; anything else (a schematic circle over districts) takes the
+    general union, as does a coverage union that fails or loses area."""
+    if tiling:
+        try:
+            out = shapely.coverage_union_all(geoms)
+        except shapely.errors.GEOSException:
+            out = None
+        if out is not None and abs(out.area / sum(g.area for g in geoms) - 1) < 1e-9:
+            return out
+    return shapely.union_all(geoms)
 
 
 def _anchor(geom) -> Point:
@@ -133,7 +214,8 @@ def resolve(raw: list[tuple[LayerSpec, Feature]]) -> list[PlanFeature]:
                 geom = schematic_circle(geom, float(area))
             done[fid] = PlanFeature(fid, spec, props, geom, f.geometry, f.geometry)
             continue
-        done[fid] = PlanFeature(fid, spec, props, geom, _anchor(geom), f.geometry)
+        tiling = props.get("geometry_basis") == "official" and geom.geom_type.endswith("Polygon")
+        done[fid] = PlanFeature(fid, spec, props, geom, _anchor(geom), f.geometry, tiling)
     while pending:
         progress = False
         for spec, f in list(pending):
@@ -141,15 +223,24 @@ def resolve(raw: list[tuple[LayerSpec, Feature]]) -> list[PlanFeature]:
             members = [str(m) for m in d.get("from", [])]
             if not all(m in done for m in members):
                 continue
+            tiling, parts = False, ()
             if d.get("op") == "union":
-                geom = shapely.union_all([done[m].geometry for m in members])
+                geom = union_of([done[m] for m in members])
                 anchor = _anchor(geom)
+                tiling = all(done[m].tiling for m in members)
+                parts = tuple(done[m] for m in members) if tiling else ()
             elif d.get("op") == "line":
                 geom = LineString([done[m].anchor for m in members])
                 anchor = geom.interpolate(0.5, normalized=True)
+            elif d.get("op") == "grow":
+                area = f.props.get("schematic_area_km2")
+                if not isinstance(area, (int, float)) or area <= 0:
+                    raise DataError(f"{spec.where}: feature {f.id}: derive op grow needs a positive schematic_area_km2")
+                geom = grow_to_area(shapely.union_all([done[m].geometry for m in members]), float(area))
+                anchor = _anchor(geom)
             else:
-                raise DataError(f"{spec.where}: feature {f.id}: derive op {d.get('op')!r} is not union or line")
-            done[f.id] = PlanFeature(f.id, spec, f.props, geom, anchor, None)
+                raise DataError(f"{spec.where}: feature {f.id}: derive op {d.get('op')!r} is not union, line or grow")
+            done[f.id] = PlanFeature(f.id, spec, f.props, geom, anchor, None, tiling, parts)
             pending.remove((spec, f))
             progress = True
         if not progress:

@@ -32,7 +32,7 @@ class TooManyPoints(ValueError):
 #: optional ones: numbers, then texts.
 POINT_COLUMNS = ("id", "layer", "name_en", "name_zh", "kind", "basis", "description")
 _NUMBERS = ("area_published_km2", "position_error_m", "schematic_area_km2")
-_TEXTS = ("area_source", "geometry_source", "position_source")
+_TEXTS = ("area_source", "geometry_source", "position_source", "since", "until", "dates_source")
 
 
 def _num(v):
@@ -53,6 +53,9 @@ def optional_fields(props: dict) -> dict:
     for k in _TEXTS:
         if props.get(k):
             out[k] = str(props[k])
+    derive = props.get("derive")
+    if isinstance(derive, dict) and derive.get("op"):  # how a derived geometry was made (union, grow ...)
+        out["derive"] = str(derive["op"])
     aliases = props.get("aliases")
     if isinstance(aliases, list) and aliases:  # a tuple: a column's values are told apart by hashing
         out["aliases"] = tuple(str(a) for a in aliases)
@@ -80,7 +83,28 @@ def _used(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
 def _role_key(roles) -> tuple:
     if not roles:
         return ()
-    return tuple((str(r.get("role")), str(r.get("part")), str(r.get("source"))) for r in roles if isinstance(r, dict))
+    return tuple((str(r.get("role")), str(r.get("part")), str(r.get("source")), _text(r.get("since")),
+                  _text(r.get("until"))) for r in roles if isinstance(r, dict))
+
+
+def _text(v):
+    return None if v is None else str(v)
+
+
+def _dated(registry, key: tuple) -> tuple:
+    """A row's role list with each assignment's span: (role, part, source, since, until), from a
+    raw key (its role entries, the feature's since and until)."""
+    from .timeline import assignment_span
+
+    entries, f_since, f_until = key
+    out = []
+    for role, part, source, since, until in entries:
+        try:
+            span = assignment_span(registry, role, since, until, f_since, f_until)
+        except Exception:  # an unknown role or plan (validation names it): undated
+            span = (since, until)
+        out.append((role, part, source, *span))
+    return tuple(out)
 
 
 @dataclass
@@ -92,9 +116,10 @@ class PointTable:
     xy: np.ndarray  # (n, 2) grid integers (lon, lat)
     layers: np.ndarray  # layer id per row (object array)
     columns: dict  # name -> (distinct values, codes per row)
-    role_sets: list  # distinct role lists: tuples of (role, part, source)
+    role_sets: list  # distinct role lists: tuples of (role, part, source, since, until)
     role_codes: np.ndarray  # per row, its role list's index in role_sets
     others: list = field(default_factory=list)  # the plan's features that are not rows, in plan order
+    spans: list | None = None  # per role_sets entry, its features' (since, until); None: undated
 
     @classmethod
     def of(cls, plan, geoms: dict, q: float = QUANTUM) -> PointTable:
@@ -115,23 +140,37 @@ class PointTable:
         optional = [optional_fields(p) for p in props]
         for k in dict.fromkeys(k for o in optional for k in o):
             cols[k] = _codes([o.get(k) for o in optional])
-        role_sets, role_codes = _codes([_role_key(p.get("roles")) for p in props])
+        # a role list and its feature's dates, distinct: each assignment's span computed once
+        keys, role_codes = _codes([(_role_key(p.get("roles")), _text(p.get("since")), _text(p.get("until")))
+                                   for p in props])
+        role_sets = [_dated(plan.registry, k) for k in keys]
+        spans = [(k[1], k[2]) for k in keys]
         layers = np.asarray(layer_ids, dtype=object)
         others = [f for f, p in zip(plan.features, is_point) if not p]
-        return cls(ids, {i: k for k, i in enumerate(ids)}, xy, layers, cols, role_sets, role_codes, others)
+        return cls(ids, {i: k for k, i in enumerate(ids)}, xy, layers, cols, role_sets, role_codes, others, spans)
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    def page(self, page_roles, context_ids: set, containers: list) -> PageRows:
+    def page(self, page_roles, context_ids: set, containers: list, *, at: str | None = None,
+             near: set | None = None) -> PageRows:
         """The rows on a page showing ``page_roles`` over the layers ``context_ids``; each row's
         roles are those of the page, ``within`` the ids of the ``containers`` (``[(id, geometry)]``)
-        it lies in."""
+        it lies in. ``at`` (a date key): only the features and assignments that hold then (None:
+        all, each with its dates). ``near``: the context features the page keeps (None: all)."""
+        from .dates import holds
+
         wanted = set(page_roles)
-        filtered = [tuple(r for r in rs if r[0] in wanted) for rs in self.role_sets]
+        filtered = [tuple(r for r in rs if r[0] in wanted and (at is None or holds(r[3], r[4], at)))
+                    for rs in self.role_sets]
         has_role = np.array([bool(rs) for rs in filtered], dtype=bool)
         context = np.isin(self.layers, list(context_ids)) if len(self) else np.zeros(0, bool)
+        if near is not None and context.any():
+            context &= np.isin(np.asarray(self.ids, dtype=object), list(near))
         on = context | (has_role[self.role_codes] if len(self) else np.zeros(0, bool))
+        if at is not None and self.spans and len(self):
+            alive = np.array([holds(s, u, at) for s, u in self.spans], dtype=bool)
+            on &= alive[self.role_codes]
         rows = np.flatnonzero(on)
         if len(rows) > MAX_PAGE_POINTS:
             raise TooManyPoints(f"{len(rows):,} points on one page, more than {MAX_PAGE_POINTS:,} "
@@ -194,8 +233,8 @@ class PageRows:
             sections[f"pt_{name}"] = varints(back)
         rc = t.role_codes[rows]
         used, back = _used(rc, len(t.role_sets))
-        doc["roles"] = {"dict": [[{"role": r, "part": p, "source": s} for r, p, s in self.filtered[k]]
-                                 for k in used.tolist()], "index": "pt_roles"}
+        doc["roles"] = {"dict": [[_role_record(*r) for r in self.filtered[k]] for k in used.tolist()],
+                        "index": "pt_roles"}
         sections["pt_roles"] = varints(back)
         doc["context"] = "pt_context"
         sections["pt_context"] = np.packbits(self.context).tobytes()
@@ -213,3 +252,11 @@ class PageRows:
         xy = t.xy[rows]
         sections["pt_xy"] = varints(zigzag(np.diff(xy, axis=0, prepend=np.zeros((1, 2), np.int64)).ravel()))
         return doc, sections
+
+
+def _role_record(role, part, source, since, until) -> dict:
+    """An assignment as the page carries it (as :func:`geo.render.role_records` makes it)."""
+    rec = {"role": role, "part": part, "source": source, "since": since}
+    if until:
+        rec["until"] = until
+    return rec

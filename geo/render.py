@@ -14,20 +14,30 @@ import html
 import json
 from dataclasses import dataclass, field
 
+import shapely
+
 from .assets import boot_js, page_assets
 from .i18n import strings
 from .pagedata import FORMAT, geometry_sections, pack, varints, zigzag
 from .plan import Plan
+from .plan_info import plan_data, timeline_data
 from .pointtable import PageRows, PointTable, optional_fields
 from .simplify import COARSE_TOLERANCE_M, LOD_ZOOM, MAX_ZOOM, TOLERANCE_M
+from .timeline import in_force, role_span, today
 from .topology import QUANTUM, Topology, build_topology
 
-__all__ = ["PageSpec", "encode_pages", "json_for_html", "packed_data", "page_data", "render_page"]
+__all__ = ["PageSpec", "encode_pages", "json_for_html", "packed_data", "page_data", "page_features", "render_page"]
 
 
 @dataclass(frozen=True)
 class PageSpec:
-    """What one map shows: its file, title, the roles that are its overlays."""
+    """What one map shows: its file, title, the roles that are its overlays.
+
+    ``plan_id``: the layout system (registry plan) the page shows, "" for none. ``context_layers``:
+    the boundary layers drawn in grey (empty: every context layer); ``context_around``: only their
+    features that touch or lie within that feature. ``timeline``: the page carries every date
+    and steps through them (geo/static/js/timeline.js); other pages show what holds today.
+    """
 
     file: str
     title: str
@@ -40,6 +50,9 @@ class PageSpec:
     title_zh: str = ""
     subtitle_zh: str = ""
     note_zh: str = ""
+    plan_id: str = ""
+    context_around: str = ""
+    timeline: bool = False
 
     @property
     def title_both(self) -> str:
@@ -54,64 +67,108 @@ def json_for_html(obj) -> str:
                .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
+def _context_layers(plan: Plan, page: PageSpec) -> set:
+    """The page's context layer ids."""
+    return set(page.context_layers) if page.context_layers else \
+        {spec.id for spec in plan.catalogue.layers if spec.context}
+
+
+def _context(plan: Plan, page: PageSpec) -> tuple[set, set | None]:
+    """The page's context layer ids, and the ids of the context features near its
+    ``context_around`` feature (None: all of them)."""
+    ids = _context_layers(plan, page)
+    if not page.context_around:
+        return ids, None
+
+    def near():  # every page around the same feature asks the same
+        around = plan.by_id[page.context_around].geometry
+        shapely.prepare(around)
+        return {f.id for f in plan.features if f.layer.context and around.intersects(f.geometry)}
+
+    return ids, {i for i in plan.remembered(("near", page.context_around), near) if plan.by_id[i].layer.id in ids}
+
+
+def page_features(plan: Plan, page: PageSpec, features=None) -> list[tuple]:
+    """``(feature, its role assignments on the page, whether it is context)`` for each feature
+    the page shows (of ``features``, default every feature of the plan): on a plan's page, what
+    holds today; on the timeline page, everything."""
+    context_ids, near = _context(plan, page)
+    at = None if page.timeline else today(plan)
+    wanted = set(page.roles)
+    out = []
+    for f in plan.features if features is None else features:
+        entries = [r for r in f.roles if r.get("role") in wanted and (at is None or in_force(plan, f, r, at))]
+        context = f.layer.id in context_ids and (near is None or f.id in near)
+        if (entries or context) and (at is None or in_force(plan, f, None, at)):
+            out.append((f, entries, context))
+    return out
+
+
+def role_records(plan: Plan, f, entries: list) -> list[dict]:
+    """A feature's role assignments as a page carries them: role, part, source, and the span
+    the assignment holds (its plan's date, its own dates and its feature's; see
+    :func:`geo.timeline.role_span`): ``since`` always, ``until`` when it ended."""
+    out = []
+    for r in entries:
+        since, until = role_span(plan, f, r)
+        rec = {"role": str(r.get("role")), "part": str(r.get("part")), "source": str(r.get("source")),
+               "since": since}
+        if until:
+            rec["until"] = until
+        out.append(rec)
+    return out
+
+
 def page_data(plan: Plan, page: PageSpec, geoms: dict, *, canvas_from: int = 3000,
               points: PointTable | None = None) -> tuple[dict, PageRows]:
     """The document a page embeds: roles, parts, sources, basemaps and each feature once (its
     geometry goes in binary sections, see :mod:`geo.pagedata`), and the page's rows of the
-    point table (``points``, made once per build by :meth:`PointTable.of`)."""
+    point table (``points``, made once per build by :meth:`PointTable.of`). On a plan's page
+    the features and roles that hold today; on the timeline page every one, each with its dates."""
     reg = plan.registry
     roles = [reg.role(r) for r in page.roles]
-    context_ids = set(page.context_layers) if page.context_layers else \
-        {spec.id for spec in plan.catalogue.layers if spec.context}
+    context_ids, near = _context(plan, page)
+    at = None if page.timeline else today(plan)
     points = points if points is not None else PointTable.of(plan, geoms)
-    # Point features travel as table rows (a field added here goes there too); the rest here
-    labelled = [g for g in points.others if g.layer.labels and g.layer.id in context_ids]
+    # Point features travel as table rows (a field added here goes there too, optional_fields)
     feats, used_sources, bounds = [], set(), None
-    for f in points.others:
-        on_page = f.layer.id in context_ids or any(f.has_role(r) for r in page.roles)
-        if not on_page:
-            continue
+    for f, entries, context in page_features(plan, page, points.others):
         g = geoms[f.id]
         p = f.props
         rec = {
             "id": f.id, "layer": f.layer.id, "name_en": str(p.get("name_en", "")),
             "name_zh": str(p.get("name_zh", "")), "kind": str(p.get("kind", "")),
             "basis": f.basis, "description": str(p.get("description", "")),
-            "roles": [{"role": str(r.get("role")), "part": str(r.get("part")), "source": str(r.get("source"))}
-                      for r in f.roles if r.get("role") in page.roles],
-            "context": f.layer.id in context_ids,
+            "roles": role_records(plan, f, entries),
+            "context": context,
             "label": [round(f.anchor.y, 5), round(f.anchor.x, 5)],
             "g": {"t": g.geom_type},
         }
         if f.geometry.geom_type.endswith("Polygon"):
             rec["area_km2"] = round(f.area_km2, 1)
         rec.update(optional_fields(p))
-        if f.layer.labels:
-            # an outline whose parts are labelled from some zoom on gives way to them there
-            inner = [g.layer.label_min_zoom for g in labelled
-                     if g.layer.id != f.layer.id and g.layer.label_min_zoom > f.layer.label_min_zoom
-                     and f.geometry.contains(g.anchor)]
-            if inner:
-                rec["label_max_zoom"] = min(inner) - 1
+        if rec.get("dates_source"):
+            used_sources.add(rec["dates_source"])
         used_sources.update(r["source"] for r in rec["roles"])
         feats.append(rec)
         if rec["roles"]:
             b = g.bounds
             bounds = b if bounds is None else (min(bounds[0], b[0]), min(bounds[1], b[1]),
                                                max(bounds[2], b[2]), max(bounds[3], b[3]))
+    _label_zooms(plan, feats)
     containers = _mark_containers(plan, feats, context_ids)
-    rows = points.page(page.roles, context_ids, [(c["id"], geoms[c["id"]]) for c in containers])
+    rows = points.page(page.roles, context_ids, [(c["id"], geoms[c["id"]]) for c in containers], at=at, near=near)
     pb = rows.bounds()
     if pb is not None:
         bounds = pb if bounds is None else (min(bounds[0], pb[0]), min(bounds[1], pb[1]),
                                             max(bounds[2], pb[2]), max(bounds[3], pb[3]))
     if bounds is None:  # a page with no role features: fit its context
-        import shapely
-
         bounds = shapely.union_all([geoms[f["id"]] for f in feats]).bounds if feats else (124, 43, 127, 45)
     used_sources |= rows.sources()
+    extra = timeline_data(plan) if page.timeline else plan_data(plan, page.plan_id)
+    used_sources.update(extra.pop("sources", ()))
     # a seed passage is cited by seed and paragraph (the page words it in each language), a fact by its cite
-    sources = {k: {"title": s.title, "quote": s.quote, "kind": s.kind,
+    sources = {k: {"title": s.title, "quote": s.quote, "kind": s.kind, **({"date": s.date} if s.date else {}),
                    **({"seed": s.seed, "para": s.para} if s.kind == "seed" else {"reference": s.reference})}
                for k, s in reg.sources.items() if k in used_sources}
     n_shapes = sum(1 for f in feats for _ in f["roles"]) + rows.shapes()
@@ -121,8 +178,8 @@ def page_data(plan: Plan, page: PageSpec, geoms: dict, *, canvas_from: int = 300
         "index_href": "index.html",
         "page_roles": list(page.roles),
         "roles": [{"id": r.id, "name_en": r.name_en, "name_zh": r.name_zh, "colour": r.colour,
-                   "description": r.description, "description_zh": r.description_zh, "source": r.source}
-                  for r in roles],
+                   "description": r.description, "description_zh": r.description_zh, "source": r.source,
+                   "plan": r.plan} for r in roles],
         "parts": {k: {"en": v.en, "zh": v.zh, "weight": v.weight} for k, v in reg.parts.items()},
         "sources": sources,
         "layers": [{"id": s.id, "title_en": s.title_en, "title_zh": s.title_zh, "style": s.style,
@@ -139,7 +196,22 @@ def page_data(plan: Plan, page: PageSpec, geoms: dict, *, canvas_from: int = 300
         "boundary": {"tolerance_m": f"{TOLERANCE_M:g}", "max_zoom": MAX_ZOOM, "lod_zoom": LOD_ZOOM,
                      "coarse_m": f"{COARSE_TOLERANCE_M:g}"},
         "strings": strings(),
+        **extra,
     }, rows
+
+
+def _label_zooms(plan: Plan, feats: list[dict]) -> None:
+    """An outline whose parts are labelled from some zoom on gives way to them there."""
+    by_id = plan.by_id
+    labelled = {rec["id"] for rec in feats if rec["context"] and by_id[rec["id"]].layer.labels}
+    for rec in feats:
+        if rec["id"] not in labelled:
+            continue
+        f = by_id[rec["id"]]
+        inner = [by_id[g].layer.label_min_zoom for g in plan.anchored_in(f) & labelled
+                 if by_id[g].layer.id != f.layer.id and by_id[g].layer.label_min_zoom > f.layer.label_min_zoom]
+        if inner:
+            rec["label_max_zoom"] = min(inner) - 1
 
 
 def _mark_containers(plan: Plan, feats: list[dict], context_ids: set) -> list[dict]:
@@ -150,22 +222,20 @@ def _mark_containers(plan: Plan, feats: list[dict], context_ids: set) -> list[di
     tooltips and popups name the container and its roles instead.
     """
     by_id = plan.by_id
-    labelled = [by_id[f["id"]] for f in feats if f["context"] and by_id[f["id"]].layer.labels]
+    labelled = {rec["id"] for rec in feats if rec["context"] and by_id[rec["id"]].layer.labels}
     containers = []
     for rec in feats:
         f = by_id[rec["id"]]
         if rec["roles"] and f.geometry.geom_type.endswith("Polygon"):
-            inside = [g for g in labelled if g is not f and g.layer.id != f.layer.id
-                      and f.geometry.contains(g.anchor)]
+            inside = [g for g in plan.anchored_in(f) & labelled if by_id[g].layer.id != f.layer.id]
             if len(inside) >= 2:
                 rec["container"] = True
-                containers.append((rec, f))
+                containers.append((rec, plan.anchored_in(f)))
     for rec in feats:
-        f = by_id[rec["id"]]
-        within = [c["id"] for c, g in containers if c is not rec and g.geometry.contains(f.anchor)]
+        within = [c["id"] for c, inside in containers if c is not rec and rec["id"] in inside]
         if within:
             rec["within"] = within
-    return [c for c, _g in containers]
+    return [c for c, _inside in containers]
 
 
 def _assets(cdn: bool) -> tuple[str, str]:

@@ -17,7 +17,7 @@ import numpy as np
 import shapely
 
 from . import cache
-from .plan import Plan, from_equal_area, to_equal_area
+from .plan import Plan, dissolve, from_equal_area, to_equal_area
 from .topology import QUANTUM, quantise
 
 __all__ = [
@@ -123,27 +123,26 @@ def simplify_plan(plan: Plan, tolerance_m: float = TOLERANCE_M, q: float = QUANT
             cache.save(key, {"official": list(out), "coverage": len(out.coverage), "tiled": sorted(out.tiled),
                                    "tiles": sorted(out.tiles)},
                        geoms)
-    rest = []
-    for f in plan.features:
-        if f.id in out:
-            continue
-        d = f.props.get("derive") or {}
-        if d.get("op") == "union" and all(str(m) in out for m in d.get("from", [])):
-            members = [out[str(m)] for m in d["from"]]
-            ids = [str(m) for m in d["from"]]
-            if all(m in out.tiles for m in ids) and len(set(ids)) == len(ids):  # tiles: a quick union
-                out[f.id] = round_geometry(shapely.coverage_union_all(members), q)
-            else:
-                out[f.id] = round_geometry(shapely.union_all(members), q)
-            if all(m in out.tiled for m in ids):
-                out.tiled.add(f.id)
-        else:
-            rest.append(f)
+    unions = [f for f in plan.features if f.id not in out and _union_of(f)]
+    rest = [f for f in plan.features if f.id not in out and not _union_of(f)]
     # everything else (zones, lines, sites: maybe 100,000 of them) onto the grid at once
     moved = quantise(np.asarray([f.geometry for f in rest], dtype=object), q) if rest else []
     bad = ~shapely.is_valid(moved) if rest else []
     for f, g, b in zip(rest, moved, bad):
         out[f.id] = shapely.make_valid(g) if b else g
+    # unions of their members' page forms, members first (a plate may be made of outlines that
+    # are unions themselves; a base of districts and zones)
+    for f, members in _in_order(unions, out):
+        ids = _union_of(f)
+        if not members:  # a member with no page form (validation reports it): the stored form
+            out[f.id] = round_geometry(f.geometry, q)
+            continue
+        if all(m in out.tiles for m in ids) and len(set(ids)) == len(ids):  # tiles: a quick union
+            out[f.id] = round_geometry(shapely.coverage_union_all(members), q)
+        else:  # unions of tiles share their edges too: dissolve tries a coverage union first
+            out[f.id] = round_geometry(dissolve(members, all(m in out.tiled for m in ids)), q)
+        if all(m in out.tiled for m in ids):
+            out.tiled.add(f.id)
     return out
 
 
@@ -188,6 +187,27 @@ def _simplify_official(out: PageGeometry, official: list, tolerance_m: float, q:
         out[f.id] = round_geometry(from_equal_area(g), q)
 
 
+def _union_of(f) -> list[str]:
+    """The ids a union-derived feature is made of ([] for any other feature)."""
+    d = f.props.get("derive") or {}
+    return [str(m) for m in d.get("from", [])] if d.get("op") == "union" else []
+
+
+def _in_order(unions: list, forms: dict):
+    """Each union-derived feature with its members' forms, members first; [] as forms when a
+    member has none."""
+    todo = list(unions)
+    while todo:
+        ready = [f for f in todo if all(m in forms for m in _union_of(f))]
+        if not ready:
+            for f in todo:
+                yield f, []
+            return
+        for f in ready:
+            todo.remove(f)
+            yield f, [forms[m] for m in _union_of(f)]
+
+
 def _coarse(coverage: list, tolerance_m: float) -> list:
     """The coverage simplified again, in degrees (so each keeps a subset of its vertices)."""
     tol = tolerance_m / 111_320.0
@@ -196,13 +216,17 @@ def _coarse(coverage: list, tolerance_m: float) -> list:
 
 def _tiles_and_containers(official):
     """Split official polygons into tiles (they do not contain one another) and containers,
-    each container with the tiles inside it ([] when none)."""
+    each container with the tiles inside it ([] when none).
+
+    A polygon contains another when it holds the other's representative point and is the
+    larger: a district may hold the point of the prefecture around it (Jiutai holds
+    Changchun's), which does not make it a container."""
     points = {f.id: f.geometry.representative_point() for f in official}
-    area = {f.id: f.geometry.area for f in official}
+    areas = {f.id: f.geometry.area for f in official}
     tiles, containers = [], []
     for f in official:
         shapely.prepare(f.geometry)
-        inner = [g for g in official if g is not f and area[g.id] < area[f.id]
+        inner = [g for g in official if g is not f and areas[g.id] < areas[f.id]
                  and f.geometry.contains(points[g.id])]
         if not inner:
             tiles.append(f)

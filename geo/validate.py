@@ -35,6 +35,7 @@ from .checks import (
     property_signature,
     truncated_fields,
 )
+from .checks import did_you_mean as _did_you_mean
 from .errors import DataError, ValidationFailed
 from .layerio import OGR_SUFFIXES, SCHEMA_NAMES, Feature, crs_problem, read_layer
 from .pointtable import MAX_PAGE_POINTS
@@ -596,6 +597,27 @@ def _check_derives(run: _Run) -> None:
                     "a derived feature cannot depend on itself")
 
 
+def _check_plans(run: _Run, root: Path, specs: list[LayerSpec] | None) -> None:
+    """A plan's context names layers of layers.toml, and its context_around a feature."""
+    try:
+        reg = load_registry(root)
+    except _LOADER_FAULTS:  # reported with the registry
+        return
+    raw = _toml(root / "layers.toml")  # every layer declared, usable or not (each reports its own faults)
+    entries = raw.get("layer") if isinstance(raw, dict) else None
+    path = root / "roles.toml"
+    layer_ids = [str(e.get("id")) for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
+    for i, plan in enumerate(reg.plans, 1):
+        where = f"plan #{i} ({plan.id})"
+        for lid in plan.context:
+            if specs is not None and layer_ids and lid not in layer_ids:
+                run.add("error", path, where, "context", f"context layer {lid!r} is not in layers.toml",
+                        _did_you_mean(lid, layer_ids) + f"layers: {', '.join(layer_ids)}")
+        if plan.context_around and plan.context_around not in run.ids and not run.unread:
+            run.add("error", path, where, "context_around", f"context_around {plan.context_around!r} is no "
+                    "feature's id", _did_you_mean(plan.context_around, list(run.ids)) + 'e.g. "220100" (Changchun)')
+
+
 def _check_unlisted(run: _Run, root: Path, specs: list[LayerSpec]) -> None:
     listed = {(root / s.file).resolve() for s in specs if not s.in_database}
     tables = {s.id: s for s in specs if s.in_database}
@@ -634,6 +656,7 @@ def validate_report(layers_dir: Path | str = "layers", *, strict: bool = False,
         if run.connections is not None:
             run.connections.close()
         _check_derives(run)
+        _check_plans(run, root, specs)
         if specs is not None:
             _check_unlisted(run, root, specs)
     problems = run.problems

@@ -61,14 +61,42 @@ def spec_for(file: str, layers_dir: str = str(LAYERS)):
     return next(p for p in plan_and_pages(layers_dir)[1] if p.file == file)
 
 
-def expected_role_counts(spec, plan) -> dict[str, int]:
-    """Role id -> how many features carry it: each such feature is one shape in that overlay."""
-    return {rid: sum(1 for f in plan.features if rid in set(f.role_ids())) for rid in spec.roles}
+def roles_now(spec, plan, at: str | None = None) -> dict[str, set[str]]:
+    """Feature id -> the page's roles it carries on ``at`` (a YYYY-MM-DD key; None: today, the
+    date every page opens on), for the features that hold then."""
+    from geo.timeline import in_force, today
+
+    at = at or today(plan)
+    out = {}
+    for f in plan.features:
+        if not in_force(plan, f, None, at):
+            continue
+        rids = {r["role"] for r in f.roles if r["role"] in spec.roles and in_force(plan, f, r, at)}
+        if rids:
+            out[f.id] = rids
+    return out
 
 
-def expected_shape_total(spec, plan) -> int:
-    """Sum over features of how many of the page's roles the feature carries."""
-    return sum(len(set(f.role_ids()) & set(spec.roles)) for f in plan.features)
+def expected_role_counts(spec, plan, at: str | None = None) -> dict[str, int]:
+    """Role id -> how many features carry it on ``at``: each such feature is one shape in that overlay."""
+    now = roles_now(spec, plan, at)
+    return {rid: sum(1 for rids in now.values() if rid in rids) for rid in spec.roles}
+
+
+def expected_shape_total(spec, plan, at: str | None = None) -> int:
+    """Sum over features of how many of the page's roles the feature carries on ``at``."""
+    return sum(len(rids) for rids in roles_now(spec, plan, at).values())
+
+
+def page_date(data: dict) -> str | None:
+    """The date a page opens on: the last step of a timeline page; None on other pages."""
+    return data["timeline"][-1]["at"] if data.get("timeline") else None
+
+
+def holds(f: dict, at: str | None) -> bool:
+    """Whether a feature of the page data holds on ``at`` (its "at" span; None: every feature)."""
+    span = f.get("at")
+    return at is None or span is None or ((span[0] is None or span[0] <= at) and (span[1] is None or at < span[1]))
 
 
 def overlay_label(role) -> str:
@@ -178,9 +206,17 @@ JS_HIT_POINT = """
       cands.push([(v[k].lat + v[k + 1].lat) / 2, (v[k].lng + v[k + 1].lng) / 2]);
   });
   // shapes on a canvas (the grey context boundaries) have no element of their own: a point is
-  // theirs when the canvas is what the pointer meets there and the shape contains the point
+  // theirs when the canvas is what the pointer meets there and, of the canvas's interactive
+  // shapes containing the point, theirs is drawn last (Leaflet gives the pointer to that one)
+  const topOf = (r, p) => {
+    let top = null;
+    for (let o = r._drawFirst; o; o = o.next) {
+      if (o.layer.options.interactive && o.layer._containsPoint(p)) top = o.layer;
+    }
+    return top;
+  };
   const onCanvas = (e, ll) => shapes.some((s) => s.layer._renderer instanceof L.Canvas
-    && e === s.layer._renderer._container && s.layer._containsPoint(map.latLngToLayerPoint(ll)));
+    && e === s.layer._renderer._container && topOf(s.layer._renderer, map.latLngToLayerPoint(ll)) === s.layer);
   for (const ll of cands) {
     const p = map.latLngToContainerPoint(ll);
     const x = rect.left + p.x, y = rect.top + p.y;
@@ -349,6 +385,9 @@ class MapPage:
         return self.evaluate(JS_HIT_POINT, self.feature_index(feature_id))
 
     def overlay_checkbox(self, role_id: str):
+        # a collapsed layer control (the timeline's) opens when the pointer is over it
+        if self.page.locator(".leaflet-control-layers-toggle").is_visible():
+            self.page.hover(".leaflet-control-layers")
         return self.page.locator(".leaflet-control-layers-overlays "
                                  f"label:has(span.geo-ov[data-role='{role_id}']) input[type=checkbox]")
 

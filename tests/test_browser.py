@@ -23,10 +23,12 @@ from browser_util import (
     AssetRefs,
     expected_role_counts,
     expected_shape_total,
+    holds,
     is_remote,
     map_page_files,
     overlay_label,
     page_data,
+    page_date,
     plan_and_pages,
     spec_for,
     strings_in,
@@ -64,7 +66,21 @@ def test_pages_are_the_expected_set(built_maps):
 def test_index_opens_clean(built_maps, open_page):
     mp = open_page(built_maps / "index.html")
     links = mp.page.eval_on_selector_all("a[href]", "as => as.map(a => a.getAttribute('href'))")
-    assert links == MAP_PAGES
+    assert set(links) == set(MAP_PAGES), set(links) ^ set(MAP_PAGES)
+    # the plans by date, each with its thumbnail and its source passage
+    plans = _plan().registry.plans_by_date
+    items = mp.page.locator("li.plan")
+    assert items.count() == len(plans) >= 7
+    assert [items.nth(i).get_attribute("id") for i in range(items.count())] == [p.id for p in plans]
+    dates = mp.page.locator("li.plan time").all_text_contents()
+    assert dates == sorted(dates) == [p.date for p in plans]
+    for i, p in enumerate(plans):
+        item = items.nth(i)
+        svg = item.locator("svg.thumb")
+        assert svg.count() == 1 and svg.is_visible()
+        assert svg.locator("path").count() >= 3, f"{p.id}: an empty thumbnail"
+        src = _plan().registry.sources[p.source]
+        assert src.title in item.locator(".source").inner_text()
     mp.screenshot(SCREENSHOTS / "index.png")
     mp.assert_clean()
 
@@ -115,11 +131,13 @@ def test_map_page_renders(built_maps, open_page, file):
         assert _role(rid).name_en in text and _role(rid).name_zh in text
 
     # labels at the overview zoom: one per labelled feature whose layer shows labels at this zoom
+    # (on the timeline page, of the features that hold on the date it opens on)
     zoom = page.evaluate("GEO.map.getZoom()")
     layers = _layers_by_id(mp.data)
+    at = page_date(mp.data)
     want_labels = [f for f in mp.data["features"]
                    if layers[f["layer"]]["labels"] and layers[f["layer"]]["label_min_zoom"] <= zoom
-                   and zoom <= f.get("label_max_zoom", 99)]
+                   and zoom <= f.get("label_max_zoom", 99) and holds(f, at)]
     assert want_labels, f"{file}: no labels at zoom {zoom}"
     assert page.locator(".geo-label").count() == len(want_labels)
     counties = [f for f in mp.data["features"] if f["layer"] == "counties"]
@@ -196,6 +214,15 @@ def test_hover_and_popup(built_maps, open_page, file):
     page = mp.page
     feats = mp.data["features"]
 
+    at = page_date(mp.data)
+    by_id = {f["id"]: f for f in feats}
+
+    def now(f):  # the role assignments of a page feature that hold on the date the page shows
+        return [r for r in f["roles"] if holds(f, at) and holds(r, at)] if holds(f, at) else []
+
+    def over(f):  # the containers it lies within that hold then, with roles then
+        return [by_id[c] for c in f.get("within", []) if now(by_id[c])]
+
     # hover a district: its tooltip names it in English and Chinese
     county, pt = _first_reachable(mp, [f for f in feats if f["layer"] == "counties"])
     assert county is not None, f"{file}: no district can be hovered (is something drawn over them all?)"
@@ -204,26 +231,30 @@ def test_hover_and_popup(built_maps, open_page, file):
     tip.wait_for(state="visible")
     text = tip.text_content()
     assert county["name_en"] in text and county["name_zh"] in text, text
-    for cid in county.get("within", []):
-        # the outline over it (Changchun) is not hoverable; the district's tooltip names it
-        container = next(f for f in feats if f["id"] == cid)
+    for container in over(county):
+        # the outline over it (Changchun, a plate) is not hoverable; the district's tooltip names it
         assert f"Within {container['name_en']}" in text, text
     page.mouse.move(2, 450)
 
-    # click a feature with a role: its popup quotes the source passage
-    order = [f for f in feats if f["layer"] == "counties" and f["roles"]] + \
-            [f for f in feats if f["layer"] != "counties" and f["roles"]]
+    # click a feature with a role: its popup quotes the source passage. Where every role
+    # feature lies over the districts (a plate, a base), click a district within one: its
+    # popup quotes the sources of what it lies within.
+    order = [f for f in feats if f["layer"] == "counties" and now(f)] + \
+            [f for f in feats if f["layer"] != "counties" and now(f)]
     target, pt = _first_reachable(mp, order)
-    assert target is not None, f"{file}: no feature with a role can be clicked"
+    if target is None:
+        target, pt = _first_reachable(mp, [f for f in feats if over(f)])
+    assert target is not None, f"{file}: no feature with a role, nor one within one, can be clicked"
     page.mouse.click(pt["x"], pt["y"])
     popup = page.locator(".leaflet-popup .geo-popup")
     popup.wait_for(state="visible")
     assert popup.locator("h3 .geo-en").text_content() == target["name_en"]
     assert popup.locator("h3 .geo-zh").text_content() == target["name_zh"]
     sources = popup.locator(".geo-source")
-    assert sources.count() == len(target["roles"]) >= 1
+    cited = now(target) + [r for c in over(target) for r in now(c)]
+    assert sources.count() == len(cited) >= 1
     quoted = " ".join(sources.all_text_contents())
-    for r in target["roles"]:
+    for r in cited:
         assert r["role"] in spec.roles
         src = reg.sources[r["source"]]
         assert (src.quote or src.title) in quoted, \

@@ -43,7 +43,9 @@ def test_build_writes_every_page(built):
     out, report = built
     names = sorted(p.name for p in out.glob("*.html"))
     expected = ["agriculture.html", "auto.html", "consumption.html", "culture.html", "dual-carbon.html",
-                "economic-circle.html", "index.html", "sci-tech.html", "six-cities.html"]
+                "economic-circle.html", "four-plates.html", "index.html", "metropolitan-area.html",
+                "sci-tech.html", "six-cities.html", "six-pairs.html", "three-plates.html", "timeline.html",
+                "two-bases.html"]
     assert names == expected
     assert len(report.written) == len(expected)
 
@@ -150,7 +152,7 @@ def test_import_boundaries_reproduces_committed_layers(tmp_path):
     shutil.copytree(LAYERS, layers)
     r = run("import-boundaries", "--layers", str(layers))
     assert r.returncode == 0, r.stderr
-    for name in ("counties.geojson", "prefectures.geojson", "province.geojson"):
+    for name in ("counties.geojson", "prefectures.geojson", "other-units.geojson", "province.geojson"):
         assert (layers / name).read_bytes() == (LAYERS / name).read_bytes(), name
 
 
@@ -193,6 +195,6 @@ def test_identical_layers_identical_pages(tmp_path, monkeypatch, built):
     build_maps(LAYERS, tmp_path / "again")
     out, _ = built
     pages = sorted(p.name for p in out.glob("*.html"))
-    assert len(pages) == 9
+    assert len(pages) == len(page_specs(load_plan(LAYERS))) + 1  # and the index
     for name in pages:
         assert (tmp_path / "again" / name).read_bytes() == (out / name).read_bytes(), name

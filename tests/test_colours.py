@@ -1,12 +1,14 @@
 """Role colours stay distinguishable for colour-blind readers.
 
-The check: the roles a page shows together (a group in layers/roles.toml) must keep every pair
-of their colours at least MIN_DELTA_E apart, as distances in CAM02-UCS (a perceptually uniform
+The check: the roles a plan's page shows together (its plan's roles in layers/roles.toml, and
+those of other plans it lists in `also`) must keep every pair of their colours at least MIN_DELTA_E apart, as distances in CAM02-UCS (a perceptually uniform
 colour space: about 1 is a just-noticeable difference), under normal vision and under simulated
 protanopia, deuteranopia and tritanopia (Machado, Oliveira & Fernandes 2009, severity 100%, as
 implemented by colorspacious). The colours are those of strokes, dots, lines and swatches, drawn
 at full strength; the lighter fills get stripes when a place takes several roles (checked in the
-page below) and their full-strength outline.
+page below) and their full-strength outline. (The timeline page shows the plans of a date
+all at once; a reader tells them apart by plan with its panel's checkboxes, so the check is
+made plan page by plan page.)
 """
 
 from __future__ import annotations
@@ -43,11 +45,11 @@ def closest_pair(colours: dict[str, str], vision: str) -> tuple[float, str, str]
 
 
 def groups() -> dict[str, dict[str, str]]:
-    reg = plan_and_pages()[0].registry
-    out: dict[str, dict[str, str]] = {}
-    for role in reg.roles:
-        out.setdefault(role.group, {})[role.id] = role.colour
-    return out
+    """Each plan's page -> the colours of the roles it shows together."""
+    plan, pages = plan_and_pages()
+    reg = plan.registry
+    return {p.file: {rid: reg.role(rid).colour for rid in p.roles} for p in pages
+            if p.plan_id and not p.timeline and len(p.roles) > 1}
 
 
 def test_the_check_can_fail():
@@ -63,7 +65,10 @@ def test_the_check_can_fail():
 @pytest.mark.parametrize("vision", VISION)
 def test_role_colours_stay_apart(vision):
     found = groups()
-    assert set(found) == {"six-cities", "economic-circle"} and len(found["six-cities"]) == 6
+    reg = plan_and_pages()[0].registry
+    # every plan with several roles is checked on its page
+    assert set(found) == {p.file for p in reg.plans if len(reg.page_roles(p)) > 1}
+    assert len(found["six-cities.html"]) == len(reg.plan_roles("six-cities")) == 6
     for group, colours in found.items():
         d, a, b = closest_pair(colours, vision)
         print(f"{group}, {vision}: closest pair {a}/{b}, {d:.1f}")

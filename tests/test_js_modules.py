@@ -207,3 +207,19 @@ def test_i18n_hides_the_other_language(browser, built_maps):
     assert counts["en"][0] > 5 and counts["en"][1] == 0
     assert counts["zh"][0] == 0 and counts["zh"][1] > 5
     assert counts["both"][0] == counts["en"][0] and counts["both"][1] == counts["zh"][1]
+
+
+def test_dates_say_what_holds_on_the_date_shown(blank):
+    """dates.js: a span [from, until) of YYYY-MM-DD keys, null where open; no date shown: all holds."""
+    page = blank("core", "dates")
+    out = page.evaluate("""() => {
+        const D = GeoMap.dates, f = {at: [null, "2020-06-01"], roles: [
+            {role: "master", at: ["2018-12-05", "2020-06-01"]}, {role: "ring-1", at: ["2019-01-01", null]}]};
+        const at = (d) => ({at: d});
+        return [D.within(null, "2000-01-01"), D.within(["2020-06-01", null], "2020-05-31"),
+                D.within(["2020-06-01", null], "2020-06-01"), D.within([null, "2020-06-01"], "2020-06-01"),
+                D.holds({at: null}, f, f.roles[0]), D.holds(at("2018-12-05"), f),
+                D.roles(at("2018-12-05"), f).map((r) => r.role), D.roles(at("2019-06-01"), f).map((r) => r.role),
+                D.roles(at("2021-01-01"), f).length, D.holds(at("2021-01-01"), f)];
+    }""")
+    assert out == [True, False, True, False, True, True, ["master"], ["master", "ring-1"], 0, False]

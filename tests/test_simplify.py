@@ -18,6 +18,7 @@ from geo import simplify
 from geo.bench import displacement_m
 from geo.plan import load_plan, to_equal_area
 from geo.simplify import TOLERANCE_M, max_displacement_m, simplify_plan
+from geo.topology import QUANTUM
 
 LAYERS = Path(__file__).resolve().parent.parent / "layers"
 LIMIT_M = 50.0  # the most a simplified boundary may move
@@ -148,8 +149,12 @@ def test_simplification_removes_vertices(geoms, official):
 def test_derived_belts_are_the_union_of_their_simplified_members(plan, geoms):
     derived = [f for f in plan.features if (f.props.get("derive") or {}).get("op") == "union"]
     assert derived
+    assert sum(f.tiling for f in derived) >= 10
     for f in derived:
         members = [geoms[str(m)] for m in f.props["derive"]["from"]]
         union = shapely.union_all(members)
-        assert geoms[f.id].equals(union), f.id
-        assert geoms[f.id].symmetric_difference(union).area == 0, f.id
+        if f.tiling:  # made of official boundaries: exactly, every vertex one of theirs
+            assert geoms[f.id].equals(union), f.id
+            assert geoms[f.id].symmetric_difference(union).area == 0, f.id
+        else:  # districts and schematic circles: where they cross, a new vertex, onto the page grid
+            assert shapely.hausdorff_distance(geoms[f.id], union) <= QUANTUM / 2 * 2 ** 0.5 + 1e-12, f.id

@@ -26,8 +26,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-import shapely
-from shapely.geometry import shape
+from layers_util import light_layers
 
 from geo.build import build_maps
 from geo.errors import GeoError
@@ -43,8 +42,11 @@ TIMEOUT = 60  # seconds to wait for one rebuild; they take two or three
 
 ROLE_PAGES = {"six-cities.html", "auto.html", "agriculture.html", "dual-carbon.html", "sci-tech.html",
               "consumption.html", "culture.html"}
-ALL_PAGES = ROLE_PAGES | {"economic-circle.html"}
-SITES_PAGES = {"six-cities.html", "auto.html", "sci-tech.html", "consumption.html", "culture.html"}
+ALL_PAGES = ROLE_PAGES | {"economic-circle.html", "six-pairs.html", "three-plates.html", "four-plates.html",
+                          "metropolitan-area.html", "two-bases.html", "timeline.html"}
+# the sites' roles, Hunchun on a channel of the six pairs, Beihu in the innovation centre's plate
+SITES_PAGES = {"six-cities.html", "auto.html", "sci-tech.html", "consumption.html", "culture.html",
+               "six-pairs.html", "four-plates.html", "timeline.html"}
 
 
 def norm(page: bytes) -> bytes:
@@ -84,14 +86,7 @@ def copy_layers(dest: Path) -> Path:
 def light(tmp_path_factory) -> Path:
     """The real layers with their boundaries simplified (as coverages) to about 1 km: still valid,
     and each build takes a tenth of a second instead of two. What is tested is the watching."""
-    layers = copy_layers(tmp_path_factory.mktemp("light") / "layers")
-    for name in ("province", "prefectures", "counties"):
-        path = layers / f"{name}.geojson"
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        simple = shapely.coverage_simplify([shape(f["geometry"]) for f in doc["features"]], 0.01)
-        for feature, geom in zip(doc["features"], simple):
-            feature["geometry"] = json.loads(shapely.to_geojson(shapely.set_precision(geom, 1e-6)))
-        path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    layers = light_layers(tmp_path_factory.mktemp("light") / "layers")
     assert not [p for p in validate_layers(layers) if p.level == "error"]
     return layers
 
@@ -117,13 +112,17 @@ def plan() -> Plan:
     (["counties.geojson"], ALL_PAGES),  # context layers are on every page
     (["province.geojson"], ALL_PAGES),
     (["sites.geojson"], SITES_PAGES),
-    (["areas.geojson"], {"six-cities.html", "agriculture.html", "consumption.html"}),
-    (["zones.geojson"], ROLE_PAGES),  # and the corridors drawn through zones
-    (["corridors.geojson"], {"six-cities.html", "auto.html", "sci-tech.html", "economic-circle.html"}),
+    (["areas.geojson"], {"six-cities.html", "agriculture.html", "consumption.html", "timeline.html"}),
+    # and the corridors drawn through zones, the plates grown from them, the base they are in
+    (["zones.geojson"], ROLE_PAGES | {"four-plates.html", "two-bases.html", "timeline.html"}),
+    (["corridors.geojson"], {"six-cities.html", "auto.html", "sci-tech.html", "economic-circle.html",
+                             "six-pairs.html", "timeline.html"}),
     (["notes.geojson"], set()),  # no catalogue entry: no map shows it
     (["admin-units.toml"], set()),  # read by import-boundaries, not by the build
     (["README.md"], set()),
     (["sites.geojson", "corridors.geojson"], SITES_PAGES | {"economic-circle.html"}),
+    (["plates.geojson"], {"three-plates.html", "four-plates.html", "metropolitan-area.html", "two-bases.html",
+                          "timeline.html"}),
 ])
 def test_affected_pages(plan, changed, expected):
     assert affected_pages(plan, changed) == expected
@@ -253,8 +252,9 @@ def test_scripted_session_good_bad_good(layers, tmp_path, session_factory):
     for page in ALL_PAGES - SITES_PAGES:
         assert after[page] == before[page], f"{page} was rewritten but shows nothing of sites.geojson"
     assert "GenSci Park (edited)" in names_in(after["sci-tech.html"])
-    assert any(f"rebuilding 5 pages: {', '.join(sorted(SITES_PAGES))}" in line for line in s.lines)
-    assert any(re.search(r"rebuilt 5 pages and the index in \d+\.\d s", line) for line in s.lines)
+    n = len(SITES_PAGES)
+    assert any(f"rebuilding {n} pages: {', '.join(sorted(SITES_PAGES))}" in line for line in s.lines)
+    assert any(re.search(rf"rebuilt {n} pages and the index in \d+\.\d s", line) for line in s.lines)
     good = pages_of(out)
 
     # 2. bad: an unknown role -> every problem printed, nothing written
@@ -401,20 +401,20 @@ class Proc:
 def test_cli_once_after_changes(layers, tmp_path):
     out = tmp_path / "maps"
     proc = Proc("--layers", layers, "--out", out, "--debounce", "100", "--once-after-changes", "1")
-    proc.wait_for(r" built 8 pages and the index")
+    proc.wait_for(rf" built {len(ALL_PAGES)} pages and the index")
     edit_feature(layers, "sites.geojson", "gensci-park", name_en="GenSci Park (edited)")
     code, stdout, err = proc.finish()
     assert code == 0, stdout + err
     assert re.search(r"\] changed: sites\.geojson\n", stdout)
-    assert f"rebuilding 5 pages: {', '.join(sorted(SITES_PAGES))}" in stdout
-    assert re.search(r"\[1/5\] .*six-cities\.html \(\d+ KiB\) \d+\.\d s", stdout)
+    assert f"rebuilding {len(SITES_PAGES)} pages: {', '.join(sorted(SITES_PAGES))}" in stdout
+    assert re.search(rf"\[\d/{len(SITES_PAGES)}\] .*six-cities\.html \(\d+ KiB\) \d+\.\d s", stdout)
     assert "Traceback" not in err
 
 
 def test_cli_ctrl_c_mid_build_exits_cleanly(tmp_path):
     layers, out = copy_layers(tmp_path / "layers"), tmp_path / "maps"  # the real ones: a build to interrupt
     proc = Proc("--layers", layers, "--out", out)
-    proc.wait_for(r"\[1/8\] ")
+    proc.wait_for(rf"\[1/{len(ALL_PAGES)}\] ")
     proc.p.send_signal(signal.SIGINT)
     code, stdout, err = proc.finish()
     assert code == 0, stdout + err

@@ -28,11 +28,15 @@ import sys
 import folium
 from shapely.geometry import mapping
 
+from geo.maps import page_specs
 from geo.plan import load_plan
+from geo.render import page_features
 
 layers_dir, out = sys.argv[1], sys.argv[2]
 plan = load_plan(layers_dir)
 FIELDS = ["name_en", "name_zh", "kind", "description"]
+# the features our overview shows (the boundaries around Changchun that hold today, the roles)
+shown = page_features(plan, next(p for p in page_specs(plan) if p.file == "six-cities.html"))
 
 
 def collection(features):
@@ -52,14 +56,14 @@ def count(features):
 
 for layer_id in ("province", "prefectures", "counties"):
     spec = next(s for s in plan.catalogue.layers if s.id == layer_id)
-    feats = plan.layer_features(layer_id)
+    feats = [f for f, _, context in shown if context and f.layer.id == layer_id]
     folium.GeoJson(collection(feats), name=spec.title_en,
                    style_function=lambda _: {"color": "#666", "weight": 1, "fillOpacity": 0}).add_to(m)
     count(feats)
 
 bounds = None
-for role in plan.registry.group("six-cities"):
-    feats = plan.with_role(role.id)
+for role in plan.registry.plan_roles("six-cities"):
+    feats = [f for f, entries, _ in shown if any(r["role"] == role.id for r in entries)]
     group = folium.FeatureGroup(name=f"{role.name_en} {role.name_zh}")
     folium.GeoJson(
         collection(feats),
@@ -244,7 +248,7 @@ def build_phases(layers_dir: Path | str, out_dir: Path | str) -> dict:
         def write_all():
             for page in pages:
                 atomic_write(out_dir / page.file, render_page(plan, page, geoms, encoded=encoded))
-            atomic_write(out_dir / "index.html", index_html(pages, {}))
+            atomic_write(out_dir / "index.html", index_html(plan, pages, geoms, encoded))
 
         step("render_pages", write_all)
     t["pages"] = len(pages)

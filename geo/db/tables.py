@@ -24,7 +24,7 @@ __all__ = ["GEOMETRY", "ORDER", "TableRows", "canonical", "column_types", "read_
 GEOMETRY = "geom"
 ORDER = "feature_order"
 # jsonb keeps object keys in its own order: give the schema's objects their written order back
-_KEY_ORDER = {"roles": ("role", "part", "source"), "derive": ("op", "from")}
+_KEY_ORDER = {"roles": ("role", "part", "source", "since", "until"), "derive": ("op", "from")}
 
 
 @dataclass

@@ -1,9 +1,10 @@
 """Write the broken-layers corpus: ``python tests/broken/make_cases.py`` (from the repo root).
 
-``_base/`` is a tiny good layers folder (the real roles.toml and sources.toml, three small
-layers inside the Changchun region). Each other folder holds the files that replace or join the
-base's files for one failure, and ``expected.txt``: the file and feature the problem line must
-name, the text it must contain (``expect:``, one or more) and extra arguments (``args:``).
+``_base/`` is a tiny good layers folder (the real roles.toml, without the plans' context
+layers it has none of, and sources.toml; three small layers inside the Changchun region). Each
+other folder holds the files that replace or join the base's files for one failure, and
+``expected.txt``: the file and feature the problem line must name, the text it must contain
+(``expect:``, one or more) and extra arguments (``args:``).
 tests/test_validate.py copies the base to a temporary folder, drops the case's files in and
 runs ``python -m geo validate --layers <folder>``, expecting exit code 1.
 
@@ -14,12 +15,16 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import shutil
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 BASE = HERE / "_base"
+# The real registry, less what names layers and features the tiny base has not: each plan's
+# context layers and the feature its context is drawn around.
+ROLES_TOML = re.sub(r"(?m)^context(_around)? = .*\n", "", (REPO / "layers/roles.toml").read_text())
 
 LAYERS_TOML = """\
 # A tiny catalogue for the validator's broken-layers corpus (see make_cases.py).
@@ -312,7 +317,7 @@ CASES = {
         {"zones.geojson": props("zones", 0, roles=[role("autos", "flagship", "seed002-auto")])},
         "zones.geojson",
         "auto-zone",
-        ["roles[0].role: error: unknown role 'autos'", "did you mean 'auto'?", "valid: auto, agriculture"],
+        ["roles[0].role: error: unknown role 'autos'", "did you mean 'auto'?", "one of the roles.toml [[role]] ids"],
         "",
     ),
     "unknown-part": (
@@ -721,8 +726,7 @@ CASES = {
     ),
     "roles-toml-duplicate-id": (
         {
-            "roles.toml": (REPO / "layers/roles.toml")
-            .read_text()
+            "roles.toml": ROLES_TOML
             .replace('id = "agriculture"', 'id = "auto"', 1)
         },
         "roles.toml",
@@ -732,8 +736,7 @@ CASES = {
     ),
     "roles-toml-bad-weight": (
         {
-            "roles.toml": (REPO / "layers/roles.toml")
-            .read_text()
+            "roles.toml": ROLES_TOML
             .replace("weight = 3 }", 'weight = "heavy" }', 1)
         },
         "roles.toml",
@@ -782,8 +785,7 @@ CASES = {
     ),
     "roles-toml-unknown-source": (
         {
-            "roles.toml": (REPO / "layers/roles.toml")
-            .read_text()
+            "roles.toml": ROLES_TOML
             .replace('source = "seed002-culture"', 'source = "seed002-cultures"')
         },
         "roles.toml",
@@ -800,6 +802,79 @@ CASES = {
         "sources.toml",
         "",
         ['needs kind = "seed" or "fact"'],
+        "",
+    ),
+    "role-unknown-plan": (
+        {"roles.toml": ROLES_TOML.replace('plan = "six-cities"', 'plan = "six-citie"', 1)},
+        "roles.toml",
+        "",
+        ["role #1 (auto): plan 'six-citie' is not a [[plan]]; did you mean 'six-cities'?"],
+        "",
+    ),
+    "plan-date-not-a-date": (
+        {"roles.toml": ROLES_TOML.replace('date = "2021-12-28"', 'date = "2021-13-28"', 1)},
+        "roles.toml",
+        "",
+        ["plan #7 (six-cities): date '2021-13-28' is not a date: no such day"],
+        "",
+    ),
+    "plan-context-unknown-layer": (
+        {"roles.toml": ROLES_TOML.replace('id = "six-cities"\n', 'id = "six-cities"\ncontext = ["countys"]\n', 1)},
+        "roles.toml",
+        "plan #7 (six-cities)",
+        ["context layer 'countys' is not in layers.toml", "layers: units, zones, corridors"],
+        "",
+    ),
+    "source-date-not-a-date": (
+        {"sources.toml": (REPO / "layers/sources.toml").read_text().replace('date = "2020-06"', 'date = "June 2020"')},
+        "sources.toml",
+        "",
+        ["[fact-gongzhuling-2020]: date 'June 2020' is not a date"],
+        "",
+    ),
+    "since-not-a-date": (
+        {"units.geojson": props("units", 0, since="after the survey", dates_source="fact-gongzhuling-2020")},
+        "units.geojson",
+        "220103",
+        ["since: error: 'after the survey' is not a date"],
+        "",
+    ),
+    "until-before-since": (
+        {"units.geojson": props("units", 0, since="2021-08", until="2020-06", dates_source="fact-gongzhuling-2020")},
+        "units.geojson",
+        "220103",
+        ["until: error: until '2020-06' is not after since '2021-08'"],
+        "",
+    ),
+    "role-until-before-since": (
+        {"zones.geojson": props("zones", 0, roles=[role("auto", "flagship", "seed002-auto")
+                                                   | {"since": "2025", "until": "2021-12-28"}])},
+        "zones.geojson",
+        "auto-zone",
+        ["roles[0].until: error: until '2021-12-28' is not after since '2025'"],
+        "",
+    ),
+    "dates-unknown-source": (
+        {"units.geojson": props("units", 0, until="2020-06", dates_source="fact-gongzhuling")},
+        "units.geojson",
+        "220103",
+        ["unknown source 'fact-gongzhuling' (not in sources.toml)", "did you mean 'fact-gongzhuling-2020'?"],
+        "",
+    ),
+    "plate-member-missing": (
+        {"zones.geojson": props("zones", 1, id="plate-central", kind="plate",
+                                derive={"op": "union", "from": ["220103", "220199"]})},
+        "zones.geojson",
+        "plate-central",
+        ["derive.from id '220199' not found in any layer", "did you mean '220104'?"],
+        "",
+    ),
+    "grow-without-area": (
+        {"zones.geojson": props("zones", 1, geometry_basis="schematic", position_error_m=5000,
+                                derive={"op": "grow", "from": ["auto-zone"]})},
+        "zones.geojson",
+        "central-belt",
+        ["derive op 'grow' needs a positive schematic_area_km2"],
         "",
     ),
     "shp-no-crs": ({"layers.toml": SHP_LAYER}, "sites.shp", "", ["no CRS declared"], ""),
@@ -841,7 +916,7 @@ def main() -> None:
         BASE,
         {
             "layers.toml": LAYERS_TOML,
-            "roles.toml": (REPO / "layers/roles.toml").read_text(),
+            "roles.toml": ROLES_TOML,
             "sources.toml": (REPO / "layers/sources.toml").read_text(),
             **{f"{name}.geojson": layer(name) for name in BASE_LAYERS},
         },

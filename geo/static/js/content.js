@@ -1,6 +1,7 @@
 /* content.js: what a tooltip and a popup say about a feature, made when first shown.
  *
- * Built with textContent only (via G.el / G.bi): a name holding markup stays text.
+ * Built with textContent only (via G.el / G.bi): a name holding markup stays text. Only the
+ * roles and outlines that hold on the page's date are named (G.dates), each with its dates.
  */
 (function (G) {
   "use strict";
@@ -13,24 +14,27 @@
 
     // "Role: part" for each role the feature takes on this page, in both languages.
     function roleLine(f) {
-      return join((f.roles || []).map(function (r) {
+      return join(G.dates.roles(P, f).map(function (r) {
         var role = roles[r.role] || {name_en: r.role, name_zh: r.role};
         var part = parts[r.part] || {en: r.part, zh: r.part};
         return t("role_part", {role: pair(role.name_en, role.name_zh), part: pair(part.en, part.zh)});
       }), " · ");
     }
 
+    // the containers (Changchun's outline, a plate ...) the feature lies within on the page's date
+    function containers(f) {
+      return (f.within || []).map(function (id) { return P.byId[id]; })
+        .filter(function (c) { return c && G.dates.holds(P, c) && G.dates.roles(P, c).length; });
+    }
+
     function within(f, tag, cls) {
-      return (f.within || []).map(function (id) {
-        var c = P.byId[id];
-        return c ? bi(t("within", {name: name(c), roles: roleLine(c)}), tag, cls) : null;
-      }).filter(Boolean);
+      return containers(f).map(function (c) { return bi(t("within", {name: name(c), roles: roleLine(c)}), tag, cls); });
     }
 
     function tooltip(f) {
       var box = el("div", "geo-tip");
       box.appendChild(bi(name(f), "div", "geo-tip-name", {block: true}));
-      if ((f.roles || []).length) box.appendChild(bi(roleLine(f), "div", "geo-tip-roles"));
+      if (G.dates.roles(P, f).length) box.appendChild(bi(roleLine(f), "div", "geo-tip-roles"));
       within(f, "div", "geo-tip-within").forEach(function (e) { box.appendChild(e); });
       if (f.basis === "schematic") box.appendChild(bi(t("tip_schematic"), "div", "geo-tip-caveat"));
       return box;
@@ -47,40 +51,62 @@
       return G.i18n.has(key) ? t(key) : english(k);
     }
 
+    // The citation of a source: its title (in English, as the data has it) and where in it,
+    // "(seed 002, paragraph 5)" in the language shown.
+    function cite(s, tag, cls) {
+      var box = el(tag || "cite", cls);
+      box.appendChild(bi(english(s.title)));
+      box.appendChild(document.createTextNode(" ("));
+      box.appendChild(bi(s.kind === "seed" ? t("source_seed", {seed: s.seed, para: s.para}) : english(s.reference)));
+      box.appendChild(document.createTextNode(")"));
+      return box;
+    }
+
+    // The same as a pair of plain texts (for an attribute), the title once when both languages show.
+    function citeText(s) {
+      var ref = s.kind === "seed" ? t("source_seed", {seed: s.seed, para: s.para}) : pair(s.reference, s.reference);
+      return {en: s.title + " (" + ref.en + ")", zh: s.title + "（" + ref.zh + "）",
+              both: s.title + " (" + (ref.en === ref.zh ? ref.en : ref.en + " · " + ref.zh) + ")"};
+    }
+
     function sourceQuote(s) {
       var q = el("blockquote", "geo-source");
       if (s.quote) { var quote = el("span", "geo-quote", "“" + s.quote + "”"); quote.lang = "en"; q.appendChild(quote); }
-      var cite = el("cite");
-      cite.appendChild(bi(english(s.title)));
-      cite.appendChild(document.createTextNode(" ("));
-      cite.appendChild(bi(s.kind === "seed" ? t("source_seed", {seed: s.seed, para: s.para}) : english(s.reference)));
-      cite.appendChild(document.createTextNode(")"));
-      q.appendChild(cite);
+      q.appendChild(cite(s));
       return q;
+    }
+
+    // Each role: its swatch, name, part, since when (and until when), and its source passage.
+    function roleList(entries) {
+      var ul = el("ul", "geo-roles");
+      entries.forEach(function (r) {
+        var role = roles[r.role] || {name_en: r.role, name_zh: "", colour: "#777"};
+        var part = parts[r.part] || {en: r.part, zh: ""};
+        var li = el("li");
+        var sw = el("span", "geo-swatch");
+        sw.style.background = role.colour;
+        li.appendChild(sw);
+        li.appendChild(bi(pair(role.name_en, role.name_zh), "b"));
+        li.appendChild(document.createTextNode(" — "));
+        li.appendChild(bi(pair(part.en, part.zh)));
+        if (r.since) li.appendChild(bi(t(r.until ? "role_from_until" : "role_since", {since: r.since, until: r.until}),
+                                       "span", "geo-role-dates"));
+        if (sources[r.source]) li.appendChild(sourceQuote(sources[r.source]));
+        ul.appendChild(li);
+      });
+      return ul;
     }
 
     function popup(f) {
       var box = el("div", "geo-popup");
       box.appendChild(bi(name(f), "h3", null, {block: true}));
       if (f.kind) box.appendChild(bi(kind(f.kind), "div", "geo-kind"));
-      if ((f.roles || []).length) {
-        var ul = el("ul", "geo-roles");
-        f.roles.forEach(function (r) {
-          var role = roles[r.role] || {name_en: r.role, name_zh: "", colour: "#777"};
-          var part = parts[r.part] || {en: r.part, zh: ""};
-          var li = el("li");
-          var sw = el("span", "geo-swatch");
-          sw.style.background = role.colour;
-          li.appendChild(sw);
-          li.appendChild(bi(pair(role.name_en, role.name_zh), "b"));
-          li.appendChild(document.createTextNode(" — "));
-          li.appendChild(bi(pair(part.en, part.zh)));
-          if (sources[r.source]) li.appendChild(sourceQuote(sources[r.source]));
-          ul.appendChild(li);
-        });
-        box.appendChild(ul);
-      }
-      within(f, "p", "geo-within").forEach(function (e) { box.appendChild(e); });
+      var mine = G.dates.roles(P, f);
+      if (mine.length) box.appendChild(roleList(mine));
+      containers(f).forEach(function (c) {  // and the roles of what it lies within, with their sources
+        box.appendChild(bi(t("within", {name: name(c), roles: roleLine(c)}), "p", "geo-within"));
+        box.appendChild(roleList(G.dates.roles(P, c)));
+      });
       if (f.description) { var d = el("p", "geo-desc", f.description); d.lang = "en"; box.appendChild(d); }
       var facts = el("dl", "geo-facts");
       function fact(key, value) {
@@ -97,6 +123,13 @@
       fact("fact_geometry", basis);
       if (f.geometry_source) facts.lastChild.appendChild(bi(english(" — " + f.geometry_source)));
       if (f.position_source) fact("fact_position", english(f.position_source));
+      if (f.since || f.until) {
+        var span = t(f.since && f.until ? "boundary_from_until" : (f.since ? "boundary_since" : "boundary_until"),
+                     {since: f.since, until: f.until});
+        fact("fact_in_force", span);
+        var why = sources[f.dates_source];
+        if (why) facts.lastChild.appendChild(bi(english(" — " + why.title)));
+      }
       fact("fact_id", f.id);
       facts.lastChild.className = "geo-id";  // an identifier, in no language
       facts.lastChild.translate = false;
@@ -104,7 +137,7 @@
       if (f.basis === "schematic") {
         var caveat = [t("caveat_schematic")];
         if (f.position_error_m) caveat.push(t("caveat_position_error", {km: f.position_error_m / 1000}));
-        if (f.schematic_area_km2) caveat.push(t("caveat_circle"));
+        if (f.schematic_area_km2) caveat.push(t(f.derive === "grow" ? "caveat_grown" : "caveat_circle"));
         box.appendChild(bi(join(caveat, " ", ""), "p", "geo-caveat"));
       } else if (f.basis === "derived") {
         box.appendChild(bi(t("note_derived"), "p", "geo-note"));
@@ -112,6 +145,6 @@
       return box;
     }
 
-    return {tooltip: tooltip, popup: popup, roleLine: roleLine, kind: kind};
+    return {tooltip: tooltip, popup: popup, roleLine: roleLine, kind: kind, cite: cite, citeText: citeText};
   };
 })(window.GeoMap);

@@ -39,7 +39,8 @@
       overlays["<span class='geo-ov' data-role='" + G.esc(rid) + "'><i style='background:" + G.esc(role.colour) +
                "'></i>" + G.biHTML(pair(role.name_en, role.name_zh), true) + "</span>"] = groups[rid];
     });
-    var control = L.control.layers(bases, overlays, {collapsed: false, position: "topright"});
+    // the timeline page has many roles: its control opens on demand
+    var control = L.control.layers(bases, overlays, {collapsed: !!P.data.collapse_layers, position: "topright"});
     // Leaflet's expand() measures the map and the list (a forced layout each time it runs, on add
     // and on every change); the stylesheet bounds the list's height instead (css/base.css)
     control.expand = function () { L.DomUtil.addClass(this._container, "leaflet-control-layers-expanded"); return this; };
@@ -54,6 +55,12 @@
       var data = this.options.data, box = el("div", "geo-title leaflet-bar");
       box.appendChild(bi(pair(data.title, data.title_zh), "h1", null, {block: !!data.title_zh}));
       if (data.subtitle) box.appendChild(bi(pair(data.subtitle, data.subtitle_zh), "div", "geo-subtitle"));
+      var src = data.plan && data.sources[data.plan.source];
+      if (src) {  // when the plan was announced, and where
+        var when = bi(t("plan_announced", {date: data.plan.date}), "div", "geo-plan-date");
+        G.biAttr(when, "title", this.options.page.content.citeText(src));
+        box.appendChild(when);
+      }
       if (data.index_href) {
         var a = bi(t("all_maps"), "a");
         a.href = data.index_href;
@@ -65,7 +72,7 @@
   });
 
   // The symbols a legend may explain, in order; it lists those the page uses (P.seen).
-  var KEYS = ["strong", "light", "stripes", "outline", "line", "dashed", "point", "boundary"];
+  var KEYS = ["strong", "light", "stripes", "outline", "line", "dashed", "point", "new", "boundary"];
 
   var Legend = L.Control.extend({
     options: {position: "bottomleft"},
@@ -92,6 +99,16 @@
         keys.appendChild(li);
       });
       box.appendChild(keys);
+      var missing = (data.plan && data.plan.not_drawn) || [];
+      if (missing.length) {  // what the plan names but the page does not draw, and why
+        box.appendChild(bi(t("not_drawn"), "h2", "geo-not-drawn-head"));
+        var nd = el("ul", "geo-not-drawn");
+        missing.forEach(function (n) {
+          nd.appendChild(bi(t("not_drawn_item", {name: pair(n.name_en, n.name_zh), reason: pair(n.reason_en, n.reason_zh)}),
+                            "li"));
+        });
+        box.appendChild(nd);
+      }
       if (data.note) box.appendChild(bi(pair(data.note, data.note_zh), "p", "geo-legend-note"));
       box.appendChild(bi(t("boundary_note", data.boundary), "p", "geo-legend-note"));
       L.DomEvent.disableClickPropagation(box);
@@ -103,8 +120,8 @@
   function add(P, bases, groups) {
     var control = layerControl(P, bases, groups);
     L.control.scale({metric: true, imperial: false, maxWidth: 160}).addTo(P.map);
-    new Info({data: P.data}).addTo(P.map);
-    new Legend({page: P}).addTo(P.map);
+    new Info({data: P.data, page: P}).addTo(P.map);
+    P.legend = new Legend({page: P}).addTo(P.map).getContainer();
     return control;
   }
 

@@ -77,16 +77,28 @@
     });
   }
 
+  // On a wide screen the legend (bottom left) keeps below the title, search and toolbar (top
+  // left): a long legend (the timeline's) scrolls instead of running under them.
+  function fitLegend(P, legend) {
+    if (!legend) return;
+    if (phone()) { legend.style.maxHeight = ""; return; }
+    var box = P.map.getContainer(), top = box.querySelector(".leaflet-top.leaflet-left"), r = box.getBoundingClientRect();
+    var used = top ? top.getBoundingClientRect().bottom - r.top : 0;
+    legend.style.maxHeight = Math.max(120, Math.min(r.height * 0.55, r.height - used - 50)) + "px";
+  }
+
   // The zoom buttons: top left on a wide screen, bottom right (under the thumb) on a phone;
   // a window made narrow or wide starts with its sheets closed.
-  function follow(P) {
+  function follow(P, legend) {
     var place = function () {
       P.sheets.forEach(function (s) { shut(P, s, false); });
       var zoom = P.map.zoomControl, where = phone() ? "bottomright" : "topleft";
       if (zoom && zoom.getPosition() !== where) zoom.setPosition(where);
+      fitLegend(P, legend);
     };
     place();
     window.matchMedia(PHONE).addEventListener("change", place);
+    P.map.on("resize", function () { fitLegend(P, legend); });
   }
 
   G.tool({id: "layout", init: function (P) {
@@ -110,7 +122,7 @@
     });
     map.on("click", function () { P.sheets.forEach(function (s) { shut(P, s, false); }); });
     fitPopups(map);
-    follow(P);
+    follow(P, legend);
     return out;
   }});
 

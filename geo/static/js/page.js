@@ -9,11 +9,12 @@
     G.i18n.init(data.strings);
     G.i18n.setLang(document.documentElement.getAttribute("data-lang") || "both");
     var P = {map: map, data: data, roles: {}, parts: data.parts, sources: data.sources, layersById: {}, byId: {},
-             datum: "wgs84", coarse: false, drawn: [], labels: [], clouds: [], seen: {}, tools: {}};
+             datum: "wgs84", coarse: false, drawn: [], labels: [], clouds: [], seen: {}, tools: {}, at: null};
     data.roles.forEach(function (r) { P.roles[r.id] = r; });
     data.layers.forEach(function (l) { P.layersById[l.id] = l; });
     data.features.forEach(function (f) { G.geometry.prepareFeature(f); P.byId[f.id] = f; });
     P.content = G.content(P);
+    G.toolbar.prepare(P);  // e.g. the timeline sets the date shown (P.at)
     P.svg = L.svg({padding: 0.1});  // little drawn off screen: a quicker first frame
     P.canvas = data.canvas ? L.canvas({padding: 0.1}) : null;
     map.addLayer(P.svg);
@@ -36,7 +37,7 @@
     var api = {map: map, page: P, coarse: function () { return P.coarse; }, overlays: groups, clouds: P.clouds,
                context: context, bases: bases, drawn: P.drawn, labels: P.labels,
                setDatum: function (d) { G.shapes.setDatum(P, d); }, datum: function () { return P.datum; },
-               toGcj: G.toGcj, tools: P.tools};
+               toGcj: G.toGcj, tools: P.tools, at: function () { return P.at; }};
     global.GEO = api;
     if (global.performance && performance.mark) performance.mark("geo-render-end");
     return api;

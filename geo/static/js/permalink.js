@@ -3,7 +3,8 @@
  *
  *     #z=9&c=43.88000,125.32000&b=osm&o=auto,culture&lang=zh&f=220113
  *
- * (c in WGS-84 whatever the basemap; o= with nothing after it: every overlay off). It follows
+ * (c in WGS-84 whatever the basemap; o= with nothing after it: every overlay off; on the
+ * timeline page also date=YYYY-MM-DD, the date shown, see timeline.js). It follows
  * the page as it changes (history.replaceState, a moment after the last change); opening such a
  * URL restores it all. lang= may also be in the query (?lang=zh); the hash wins. A value that
  * is bad or stale (an overlay, basemap or feature the page does not have, a zoom out of range,
@@ -37,7 +38,8 @@
     return a.every(isFinite) ? a : null;
   }
 
-  // The valid part of a parsed link: {zoom, center ([lat, lon], WGS-84), base, overlays, lang, feature}.
+  // The valid part of a parsed link: {zoom, center ([lat, lon], WGS-84), base, overlays, lang, feature,
+  // date (a key; the timeline page only)}.
   function valid(P, raw) {
     var st = {}, map = P.map;
     var z = raw.z != null && raw.z.trim() !== "" ? Number(raw.z) : NaN;
@@ -52,6 +54,7 @@
     }
     if (raw.lang != null && G.i18n.LANGS.indexOf(raw.lang) >= 0) st.lang = raw.lang;
     if (raw.f != null && Object.prototype.hasOwnProperty.call(P.byId, raw.f)) st.feature = raw.f;
+    if (raw.date != null && P.data.timeline && /^\d{4}(-\d{2}(-\d{2})?)?$/.test(raw.date)) st.date = G.dates.key(raw.date);
     return st;
   }
 
@@ -67,6 +70,7 @@
     st.overlays = P.data.page_roles.filter(function (r) { return map.hasLayer(P.overlays[r]); });
     st.lang = G.i18n.lang();
     if (P.openFeature) st.feature = P.openFeature.id;
+    if (P.at) st.date = P.at;
     return st;
   }
 
@@ -78,6 +82,7 @@
     if (st.overlays) parts.push("o=" + st.overlays.map(e).join(","));
     if (st.lang) parts.push("lang=" + e(st.lang));
     if (st.feature) parts.push("f=" + e(st.feature));
+    if (st.date) parts.push("date=" + e(st.date));
     return parts.join("&");
   }
 
@@ -98,6 +103,8 @@
         if (on && !map.hasLayer(g)) map.addLayer(g); else if (!on && map.hasLayer(g)) map.removeLayer(g);
       });
     }
+    // the date first: it decides what is drawn (early, timeline.js has read it from the link)
+    if (st.date && !early && P.tools.timeline && P.tools.timeline.goDate) P.tools.timeline.goDate(st.date);
     var view = st.zoom != null || st.center;
     if (view) {
       var c = st.center ? G.shapes.project(P, st.center) : map.getCenter();
@@ -129,7 +136,7 @@
     apply(P, st, true);
     if (location.hash) later();  // tidy a link's hash: what was ignored goes
 
-    map.on("moveend overlayadd overlayremove baselayerchange popupopen popupclose", later);
+    map.on("moveend overlayadd overlayremove baselayerchange popupopen popupclose geodate", later);
     G.i18n.onChange(later);
     global.addEventListener("hashchange", function () { apply(P, valid(P, parse(location.hash)), false); });
 

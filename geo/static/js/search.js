@@ -71,7 +71,10 @@
   G.tool({id: "search", init: function (P) {
     var idx = null, hits = [], active = -1, n = ++uid;
     // made on first use: a page of 10,000 sites opens no slower for having a search box
-    function lookup(q) { return find(idx || (idx = index(P.data.features)), q); }
+    // (on the timeline page: the places that hold on the date shown)
+    function lookup(q) {
+      return find(idx || (idx = index(P.data.features)), q).filter(function (h) { return G.dates.holds(P, h.f); });
+    }
     var form = el("form", "geo-search");
     form.setAttribute("role", "search");
     var label = bi(t("search_label"), "label", "geo-sr-only");

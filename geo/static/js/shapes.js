@@ -4,11 +4,14 @@
  *
  * Every function takes P, the page state made by page.js: P.map, P.data, P.roles, P.parts,
  * P.layersById, P.byId, P.datum, P.coarse, P.drawn (every vector layer: {layer, wgs, point,
- * feature, rough}), P.labels, P.clouds, P.content (tooltip/popup makers).
+ * feature, rough, role}), P.labels, P.clouds, P.content (tooltip/popup makers), and P.at: the
+ * date shown (timeline page; null elsewhere): only what holds then is drawn (G.dates.holds).
  */
 (function (G) {
   "use strict";
   var el = G.el;
+
+  var holds = G.dates.holds;
 
   function project(P, wgs) { return P.datum === "gcj02" ? G.mapDeep(wgs, G.toGcj) : wgs; }
 
@@ -42,7 +45,8 @@
   function drawContext(P) {
     P.map.createPane("geoContext").style.zIndex = 390;
     var renderer = L.canvas({padding: 0.1, pane: "geoContext"});
-    var context = L.layerGroup();
+    var context = P.context = L.layerGroup();
+    P.contextShapes = [];
     P.data.features.forEach(function (f, i) {
       var spec = P.layersById[f.layer];
       if (!spec || !spec.context || !f.context) return;
@@ -51,10 +55,21 @@
                   fillOpacity: 0.0, className: "geo-shape geo-context geo-f-" + i, interactive: spec.style === "area"};
       var lyr = shapeFor(P, f, opts);
       if (opts.interactive) bindText(P, lyr, f);
-      context.addLayer(lyr);
+      P.contextShapes.push({layer: lyr, feature: f, style: {color: opts.color, weight: opts.weight}});
     });
+    showContext(P);
     context.addTo(P.map);
     return context;
+  }
+
+  // The context boundaries that hold on P.at, those new then (P.isNew) outlined in gold.
+  function showContext(P) {
+    P.contextShapes.forEach(function (c) {
+      var on = holds(P, c.feature), fresh = on && P.isNew && P.isNew(c.feature);
+      if (on && !P.context.hasLayer(c.layer)) P.context.addLayer(c.layer);
+      if (!on && P.context.hasLayer(c.layer)) P.context.removeLayer(c.layer);
+      c.layer.setStyle(fresh ? {color: "#d4a017", weight: 3} : c.style);
+    });
   }
 
   // Labels: a marker whose icon centres itself in CSS (placing it reads no layout, unlike a
@@ -69,75 +84,113 @@
       box.appendChild(en); box.appendChild(zh);
       var icon = L.divIcon({className: "geo-label geo-label-" + spec.id, html: box, iconSize: null});
       var mark = L.marker(project(P, f.label), {icon: icon, interactive: false, keyboard: false});
-      P.labels.push({marker: mark, wgs: f.label, minZoom: spec.label_min_zoom || 0,
+      P.labels.push({marker: mark, wgs: f.label, feature: f, minZoom: spec.label_min_zoom || 0,
                      maxZoom: f.label_max_zoom == null ? 99 : f.label_max_zoom, on: false});
     });
     function update() {
       var z = P.map.getZoom();
       P.labels.forEach(function (l) {
-        var want = z >= l.minZoom && z <= l.maxZoom;
+        var want = z >= l.minZoom && z <= l.maxZoom && holds(P, l.feature);
         if (want && !l.on) { l.marker.addTo(P.map); l.on = true; }
         if (!want && l.on) { P.map.removeLayer(l.marker); l.on = false; }
       });
     }
     P.map.on("zoomend", update);
+    P.updateLabels = update;
     return update;
   }
 
-  // Role overlays: each role its own layer group. Returns {groups: role id -> group, stack}
-  // and records in P.seen the symbols the page uses (for the legend).
+  // Role overlays: each role its own layer group (P.groups, role id -> group), filled with the
+  // shapes that hold on P.at by fillRoles. Records in P.seen the symbols the page uses, over
+  // every date (for the legend).
   function drawRoles(P) {
-    var data = P.data, roles = P.roles, parts = P.parts, pageRoles = data.page_roles;
-    var svgRoot = function () { return P.svg._container; };
-    var groups = {}, stack = [], layerOrder = {};  // role shapes, drawn bottom to top by layer, then large to small
-    data.layers.forEach(function (l, k) { layerOrder[l.id] = k; });
-    var carriers = {};  // role id -> indexes of the features that carry it, each once
-    data.features.forEach(function (f, i) {
-      (f.roles || []).forEach(function (r) {
-        var list = carriers[r.role] || (carriers[r.role] = []);
-        if (list[list.length - 1] !== i) list.push(i);
+    var groups = P.groups = {};
+    P.data.page_roles.forEach(function (rid) {
+      var group = groups[rid] = L.featureGroup();
+      group.geoRole = rid;
+      group.addTo(P.map);
+    });
+    var done = new Map(), none = [];  // role list -> the kinds of feature already seen with it
+    P.data.features.forEach(function (f) {
+      var list = f.roles || none, t = f.g.t, kinds = done.get(list), key = t + "|" + f.layer + "|" + f.basis;
+      if (!kinds) done.set(list, kinds = {});
+      if (kinds[key]) return;  // the point rows of a big layer share a few lists: each once
+      kinds[key] = true;
+      var all = uniqueRoles(P, list), spec = P.layersById[f.layer] || {style: "area"};
+      if (!all.length) return;
+      if (f.basis === "schematic") P.seen.dashed = true;
+      if (all.length > 1 && t.indexOf("Polygon") >= 0 && spec.style !== "outline") P.seen.stripes = true;
+      all.forEach(function (rid) {
+        var weight = Math.max.apply(null, f.roles.filter(function (r) { return r.role === rid; })
+          .map(function (r) { return (P.parts[r.part] || {weight: 2}).weight; }));
+        if (t.indexOf("Point") >= 0) P.seen.point = true;
+        else if (t.indexOf("Line") >= 0) P.seen.line = true;
+        else if (spec.style === "outline") P.seen.outline = true;
+        else P.seen[weight >= 3 ? "strong" : "light"] = true;
       });
     });
-    var seen = P.seen, canvas = P.canvas;
+    fillRoles(P);
+    // Whatever overlay was switched on last, small things stay on top of large ones.
+    P.map.on("overlayadd", function () { restack(P); });
+    return groups;
+  }
+
+  function uniqueRoles(P, entries) {  // the page's roles among entries, each once, in order
+    return entries.map(function (r) { return r.role; })
+      .filter(function (r, k, a) { return P.data.page_roles.indexOf(r) >= 0 && a.indexOf(r) === k; });
+  }
+
+  function restack(P) {
+    P.stack.forEach(function (lyr) { if (lyr._map && lyr.bringToFront) lyr.bringToFront(); });
+  }
+
+  // (Re)draw every role shape that holds on P.at: a feature in k of the roles then gets k
+  // interleaved stripes; those new then (P.isNew) are drawn with the class geo-new.
+  function fillRoles(P) {
+    var data = P.data, roles = P.roles, parts = P.parts, canvas = P.canvas;
+    var svgRoot = function () { return P.svg._container; };
+    var layerOrder = {}, stack = P.stack = [];  // role shapes, drawn bottom to top by layer, then large to small
+    data.layers.forEach(function (l, k) { layerOrder[l.id] = k; });
+    Object.keys(P.groups).forEach(function (rid) { P.groups[rid].clearLayers(); });
+    for (var d = P.drawn.length - 1; d >= 0; d--) if (P.drawn[d].role) P.drawn.splice(d, 1);
+    P.clouds.length = 0;
     // where a role list puts role rid: its entries for rid, and the slot and count of the page's
     // roles in it; worked out once per list (the point rows of a big layer share a few lists)
-    var places = new Map();
+    var places = new Map(), none = [];
     function placeIn(list, rid) {
       var byRole = places.get(list);
       if (!byRole) places.set(list, byRole = {});
       if (byRole[rid]) return byRole[rid];
-      var mine = list.filter(function (r) { return r.role === rid; });
-      var shared = list.map(function (r) { return r.role; })
-        .filter(function (r, k, a) { return pageRoles.indexOf(r) >= 0 && a.indexOf(r) === k; });
+      var mine = list.filter(function (r) { return r.role === rid; }), shared = uniqueRoles(P, list);
       return (byRole[rid] = {mine: mine, slot: shared.indexOf(rid), n: shared.length});
     }
-    var none = [];
-    pageRoles.forEach(function (rid) {
-      var role = roles[rid];
-      var group = L.featureGroup();
-      group.geoRole = rid;
+    // role id -> [index, the entries that hold] of the features that carry it, each once (with no
+    // date shown, everything holds: a feature's own list, shared by the rows that share it)
+    var carriers = {};
+    data.features.forEach(function (f, i) {
+      if (!holds(P, f)) return;
+      var active = !P.at ? f.roles || none : (f.roles || none).filter(function (r) { return holds(P, f, r); });
+      for (var k = 0; k < active.length; k++) {
+        var list = carriers[active[k].role] || (carriers[active[k].role] = []), last = list[list.length - 1];
+        if (!last || last[0] !== i) list.push([i, active]);
+      }
+    });
+    data.page_roles.forEach(function (rid) {
+      var role = roles[rid], group = P.groups[rid];
       var cloud = canvas ? new G.PointCloud({padding: 0.1, colour: role.colour, role: rid}) : null;
-      (carriers[rid] || []).forEach(function (i) {
-        var f = data.features[i], place = placeIn(f.roles || none, rid), mine = place.mine;
-        if (!mine.length) return;
+      (carriers[rid] || []).forEach(function (c) {
+        var i = c[0], f = data.features[i], place = placeIn(c[1], rid), mine = place.mine;
         var spec = P.layersById[f.layer] || {style: "area"};
         var slot = place.slot, n = place.n;
         if (cloud && (f.g.t === "Point" || f.g.t === "MultiPoint")) {
-          seen.point = true;
-          if (f.basis === "schematic") seen.dashed = true;
           cloud.push(f, f.g.t === "Point" ? f.ll : f.ll[0], 4 + 3 * (n - slot));
           return;
         }
         var weight = Math.max.apply(null, mine.map(function (r) { return (parts[r.part] || {weight: 2}).weight; }));
-        var schematic = f.basis === "schematic";
-        var cls = "geo-shape geo-role geo-role-" + rid + " geo-f-" + i + (schematic ? " geo-schematic" : "");
+        var schematic = f.basis === "schematic", fresh = P.isNew && P.isNew(f, rid);
+        var cls = "geo-shape geo-role geo-role-" + rid + " geo-f-" + i + (schematic ? " geo-schematic" : "") +
+                  (fresh ? " geo-new" : "");
         var t = f.g.t, lyr;
-        if (schematic) seen.dashed = true;
-        if (n > 1 && t.indexOf("Polygon") >= 0 && spec.style !== "outline") seen.stripes = true;
-        if (t.indexOf("Point") >= 0) seen.point = true;
-        else if (t.indexOf("Line") >= 0) seen.line = true;
-        else if (spec.style === "outline") seen.outline = true;
-        else seen[weight >= 3 ? "strong" : "light"] = true;
         if (t === "Point" || t === "MultiPoint") {
           lyr = shapeFor(P, f, {renderer: canvas || P.svg, radius: 4 + 3 * (n - slot), color: "#fff", weight: 1.5,
                                 fillColor: role.colour, fillOpacity: 1, className: cls});
@@ -158,6 +211,7 @@
             });
           }
         }
+        P.drawn[P.drawn.length - 1].role = rid;
         if (f.container) {
           // Changchun's outline lies over all its districts: let the pointer through to them
           // (their tooltips say they lie within it and name its roles)
@@ -170,17 +224,9 @@
         group.addLayer(lyr);
       });
       if (cloud && cloud.size()) { P.clouds.push(cloud); group.addLayer(cloud); }
-      groups[rid] = group;
-      group.addTo(P.map);
     });
-    // Whatever overlay was switched on last, small things stay on top of large ones.
     stack.sort(function (a, b) { return (a.geoOrder[0] - b.geoOrder[0]) || (a.geoOrder[1] - b.geoOrder[1]); });
-    function restack() {
-      stack.forEach(function (lyr) { if (lyr._map && lyr.bringToFront) lyr.bringToFront(); });
-    }
-    P.map.on("overlayadd", restack);
-    restack();
-    return groups;
+    restack(P);
   }
 
   // Points drawn by PointClouds: a tooltip on hover and a popup on click, found by position.
@@ -259,6 +305,7 @@
     });
   }
 
-  G.shapes = {project: project, drawContext: drawContext, makeLabels: makeLabels, drawRoles: drawRoles,
-              wireClouds: wireClouds, setDatum: setDatum, followZoom: followZoom};
+  G.shapes = {project: project, drawContext: drawContext, showContext: showContext, makeLabels: makeLabels,
+              drawRoles: drawRoles, fillRoles: fillRoles, restack: restack, wireClouds: wireClouds,
+              setDatum: setDatum, followZoom: followZoom};
 })(window.GeoMap);

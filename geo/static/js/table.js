@@ -4,7 +4,8 @@
  * of a layer marked "place_table" in layers.toml (the county-level units, role or not); a column for
  * each page role (the place's part in it), its computed equal-area area and its published area.
  * Sort by any column, filter by role; a row zooms the map to its place; "Download CSV" saves
- * what the table shows, UTF-8 with a byte-order mark so Excel reads the Chinese.
+ * what the table shows, UTF-8 with a byte-order mark so Excel reads the Chinese. On the timeline
+ * page the table is of the date shown (G.dates): its places, parts and roles then.
  */
 (function (G) {
   "use strict";
@@ -32,9 +33,11 @@
   function rows(P) {
     var listed = {};
     P.data.layers.forEach(function (l) { if (l.place_table) listed[l.id] = true; });
-    return P.data.features.filter(function (f) { return f.roles.length || listed[f.layer]; }).map(function (f) {
+    return P.data.features.filter(function (f) {
+      return G.dates.holds(P, f) && (G.dates.roles(P, f).length || listed[f.layer]);
+    }).map(function (f) {
       var parts = {};
-      f.roles.forEach(function (r) {
+      G.dates.roles(P, f).forEach(function (r) {
         var p = P.parts[r.part] || {en: r.part, zh: r.part};
         (parts[r.role] = parts[r.role] || []).push(pair(p.en, p.zh));
       });
@@ -43,8 +46,16 @@
     });
   }
 
+  // The page's roles with a column: all of them; on the timeline page, those of the date shown.
+  function tableRoles(P, all) {
+    if (!P.at) return P.data.page_roles;
+    var used = {};
+    all.forEach(function (r) { Object.keys(r.parts).forEach(function (k) { used[k] = true; }); });
+    return P.data.page_roles.filter(function (rid) { return used[rid]; });
+  }
+
   // The columns: id, label, the value a row sorts by, and (when not that text) its cell.
-  function columns(P) {
+  function columns(P, roleIds) {
     var layer = function (f) { var l = P.layersById[f.layer] || {}; return pair(l.title_en || f.layer, l.title_zh); };
     var num = function (v) { return v == null ? "" : v.toLocaleString("en", {maximumFractionDigits: 1}); };
     var name = function (r) { return pair(r.f.name_en, r.f.name_zh); };
@@ -55,7 +66,7 @@
       {id: "layer", label: t("col_layer"), key: function (r) { return text(layer(r.f)); },
        cell: function (r) { return bi(layer(r.f)); }}
     ];
-    P.data.page_roles.forEach(function (rid) {
+    roleIds.forEach(function (rid) {
       var none = pair("", "");
       cols.push({id: "role-" + rid, role: rid, label: pair(P.roles[rid].name_en, P.roles[rid].name_zh),
                  key: function (r) { return text(r.parts[rid] || none); },
@@ -127,7 +138,8 @@
 
   // The panel, made when first opened (a page opens no slower for having a table).
   function make(P, tool) {
-    var all = rows(P), cols = columns(P), state = {col: null, dir: 1, role: ""}, shown = all;
+    var all = rows(P), roleIds = tableRoles(P, all), cols = columns(P, roleIds), state = {col: null, dir: 1, role: ""};
+    var shown = all;
     var panel = el("section", "geo-table-panel"), title = bi(t("table_title"), "h2");
     panel.id = "geo-table"; title.id = "geo-table-title";
     panel.hidden = true;
@@ -137,7 +149,7 @@
     var filter = el("select", "geo-table-filter"), flabel = bi(t("table_show"), "label");
     filter.id = flabel.htmlFor = "geo-table-filter";
     // an option holds text only: its words are set in the page's language as the panel opens
-    var options = [["", t("table_all")]].concat(P.data.page_roles.map(function (rid) {
+    var options = [["", t("table_all")]].concat(roleIds.map(function (rid) {
       return [rid, pair(P.roles[rid].name_en, P.roles[rid].name_zh)];
     }));
     options.forEach(function (o) { filter.appendChild(new Option("", o[0])); });
@@ -193,9 +205,13 @@
       tool.setAttribute("aria-expanded", String(on));
       if (!on) return tool.focus();
       P.map.fire("geopanel", {id: "table"});
+      refresh();
+      close.focus();
+    }
+
+    function refresh() {
       options.forEach(function (o, k) { filter.options[k].textContent = text(o[1]); });
       fill();
-      close.focus();
     }
 
     tool.setAttribute("aria-controls", panel.id);
@@ -211,7 +227,7 @@
       var page = (location.pathname.split("/").pop() || "map").replace(/\.html?$/i, "");
       download(page + "-table" + (state.role ? "-" + state.role : "") + ".csv", csv(P, cols, shown));
     });
-    return {panel: panel, show: show};
+    return {panel: panel, show: show, refresh: refresh};
   }
 
   G.tool({id: "table", init: function (P) {
@@ -220,6 +236,14 @@
       ui.show(ui.panel.hidden);
     }});
     tool.setAttribute("aria-expanded", "false");
+    // a new date (the timeline page): the table is made again for it, and stays open if it was
+    P.map.on("geodate", function () {
+      if (!ui) return;
+      var open = !ui.panel.hidden;
+      ui.panel.remove();
+      ui = make(P, tool);
+      if (open) { ui.panel.hidden = false; tool.setAttribute("aria-expanded", "true"); ui.refresh(); }
+    });
     return {button: tool};
   }});
 

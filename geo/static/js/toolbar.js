@@ -1,7 +1,8 @@
 /* toolbar.js: the page's tools (search, table, print, link, language ...) and their buttons.
  *
- * A tool is a module that registers itself with G.tool({id, init(P)}); page.js starts every
- * registered tool, in module order, once the map and its controls are drawn. A tool adds its
+ * A tool is a module that registers itself with G.tool({id, init(P), prepare(P)}); page.js starts
+ * every registered tool, in module order, once the map and its controls are drawn (init), and
+ * lets a tool set up the page state before anything is drawn (prepare, optional). A tool adds its
  * button with G.toolbar.button(P, {id, label, title, onClick}) (label, title: {en, zh} pairs),
  * so tools need not know about one another nor edit page.js.
  */
@@ -37,6 +38,10 @@
       if (spec.onClick) L.DomEvent.on(b, "click", function (e) { L.DomEvent.stop(e); spec.onClick(e); });
       G.toolbar.box(P).appendChild(b);
       return b;
+    },
+    // Let every registered tool set up page P before it is drawn.
+    prepare: function (P) {
+      tools.forEach(function (t) { if (t.prepare) t.prepare(P); });
     },
     // Start every registered tool on page P.
     start: function (P) {
