@@ -88,7 +88,7 @@ ol.plans {{ list-style: none; padding: 0; }}
 li.plan {{ display: flex; gap: 14px; align-items: flex-start; margin: 0 0 1.4em; }}
 .thumb {{ border: 1px solid #ccc; border-radius: 3px; flex: none; display: block; }}
 time {{ color: #555; font-size: 13px; }} .sub {{ color: #444; font-size: 14px; margin: 0 0 4px; }}
-.source {{ color: #555; font-size: 12px; margin: 0; }} .source cite {{ font-style: normal; color: #777; }}
+.source {{ color: #555; font-size: 12px; margin: 0; }} .source cite {{ font-style: normal; color: #666; }}
 ul.roles {{ margin: 4px 0 0; padding-left: 1.1em; font-size: 13px; columns: 2; }}
 .timeline {{ background: #f4f1ea; padding: 10px 14px; border-radius: 4px; }}
 footer {{ color: #666; font-size: 13px; margin-top: 2em; }}

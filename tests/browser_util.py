@@ -94,9 +94,11 @@ def page_date(data: dict) -> str | None:
 
 
 def holds(f: dict, at: str | None) -> bool:
-    """Whether a feature of the page data holds on ``at`` (its "at" span; None: every feature)."""
-    span = f.get("at")
-    return at is None or span is None or ((span[0] is None or span[0] <= at) and (span[1] is None or at < span[1]))
+    """Whether a feature of the page data, or a role assignment, holds on ``at`` (from its
+    ``since``, until its ``until``; None: everything holds)."""
+    from geo.dates import holds as holds_on
+
+    return at is None or holds_on(f.get("since"), f.get("until"), at)
 
 
 def overlay_label(role) -> str:

@@ -1,14 +1,15 @@
 """Role colours stay distinguishable for colour-blind readers.
 
 The check: the roles a plan's page shows together (its plan's roles in layers/roles.toml, and
-those of other plans it lists in `also`) must keep every pair of their colours at least MIN_DELTA_E apart, as distances in CAM02-UCS (a perceptually uniform
-colour space: about 1 is a just-noticeable difference), under normal vision and under simulated
-protanopia, deuteranopia and tritanopia (Machado, Oliveira & Fernandes 2009, severity 100%, as
-implemented by colorspacious). The colours are those of strokes, dots, lines and swatches, drawn
-at full strength; the lighter fills get stripes when a place takes several roles (checked in the
-page below) and their full-strength outline. (The timeline page shows the plans of a date
-all at once; a reader tells them apart by plan with its panel's checkboxes, so the check is
-made plan page by plan page.)
+those of other plans it lists in `also`) must keep every pair of their colours at least
+MIN_DELTA_E apart, as distances in CAM02-UCS (a perceptually uniform colour space: about 1 is a
+just-noticeable difference), under normal vision and under simulated protanopia, deuteranopia
+and tritanopia (Machado, Oliveira & Fernandes 2009, severity 100%, as implemented by
+colorspacious). The colours are those of strokes, dots, lines and swatches, drawn at full
+strength; the lighter fills get stripes when a place takes several roles (checked in the page
+below) and their full-strength outline. (The timeline page shows the plans of a date all at
+once; a reader tells them apart by plan with its panel's checkboxes, so the check is made plan
+page by plan page.)
 """
 
 from __future__ import annotations

@@ -58,11 +58,14 @@ def poppler(name: str, *args) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def plan_pages():
     from geo.export.choices import page_name
+    from geo.export.pages import printed_pages
     from geo.maps import page_specs
     from geo.plan import load_plan
 
     plan = load_plan(LAYERS)
-    return plan, [page_name(p) for p in page_specs(plan)]
+    # every page but the timeline (a page of every date at once)
+    assert [p.file for p in printed_pages(plan)] == [p.file for p in page_specs(plan) if not p.timeline]
+    return plan, [page_name(p) for p in printed_pages(plan)]
 
 
 @pytest.fixture(scope="module")
@@ -137,12 +140,14 @@ def test_pdf_fonts_are_embedded_truetype(exported):
 
 
 def test_every_page_pdf_has_its_roles_in_the_legend(exported, plan_pages):
-    from geo.maps import page_specs
+    from geo.export.pages import printed_pages
 
     plan, _ = plan_pages
-    for spec in page_specs(plan):
+    for spec in printed_pages(plan):
         text = poppler("pdftotext", exported[0] / "print" / f"{Path(spec.file).stem}.pdf", "-").stdout
         flat = re.sub(r"\s+", " ", text)
+        # Chinese wraps between any two characters, with no space: a line break there is no space
+        flat = re.sub(r"(?<=[\u3000-\u9fff\uff00-\uffef]) (?=[\u3000-\u9fff\uff00-\uffef])", "", flat)
         for rid in spec.roles:
             role = plan.registry.role(rid)
             assert role.name_en in flat and role.name_zh in flat, f"{spec.file}: {role.name_en}"
@@ -200,8 +205,12 @@ def test_gpkg_has_every_layer_with_its_features_roles_and_style(exported, plan_p
             assert row.geometry.equals_exact(f.geometry, 1e-9) or row.geometry.equals(f.geometry), f.id
     roles = pyogrio.read_dataframe(gpkg, layer="role_assignments")
     assert len(roles) == sum(len(f.roles) for f in plan.features)
-    assert set(roles.columns) >= {"id", "layer", "role", "part", "source", "plan"}
-    assert set(roles["plan"]) == {r.group for r in plan.registry.roles if any(f.has_role(r.id) for f in plan.features)}
+    assert set(roles.columns) >= {"id", "layer", "role", "part", "source", "plan", "since", "until"}
+    assert set(roles["plan"]) == {r.plan for r in plan.registry.roles if any(f.has_role(r.id) for f in plan.features)}
+    assert set(roles["plan"]) <= {p.id for p in plan.registry.plans}
+    # each assignment with the span it holds: Changchun's outline before June 2020 was the master until then
+    old = roles[(roles["id"] == "changchun-2018") & (roles["role"] == "master")].iloc[0]
+    assert (old["plan"], old["since"], old["until"]) == ("economic-circle", "2018-12-05", "2020-06")
     styles = pyogrio.read_dataframe(gpkg, layer="layer_styles")
     assert sorted(styles["f_table_name"]) == sorted(s.id for s in plan.catalogue.layers)
     assert styles["useAsDefault"].all() and (styles["f_geometry_column"] == "geom").all()
@@ -235,7 +244,12 @@ def test_roles_csv_has_a_row_per_place(exported, plan_pages):
     raw = (exported[0] / "data" / "roles.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf"), "UTF-8 with a BOM, for spreadsheet programs"
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    places = [f for f in plan.features if f.roles]
+    from geo.timeline import in_force, today
+
+    # the places of today, as the plans' pages show them (other dates: role_assignments)
+    places = [f for f in plan.features if in_force(plan, f, None, today(plan))
+              and any(in_force(plan, f, r, today(plan)) for r in f.roles)]
+    assert "changchun-2018" not in {f.id for f in places} and "220100" in {f.id for f in places}
     assert [r["id"] for r in rows] == [f.id for f in places]
     header = list(rows[0])
     role_cols = {c.split(" ")[0]: c for c in header if "(" in c}

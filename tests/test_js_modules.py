@@ -210,11 +210,14 @@ def test_i18n_hides_the_other_language(browser, built_maps):
 
 
 def test_dates_say_what_holds_on_the_date_shown(blank):
-    """dates.js: a span [from, until) of YYYY-MM-DD keys, null where open; no date shown: all holds."""
+    """dates.js: a span from since (included) to until (excluded), as precisely as written ("2020-06"
+    is its first day), open where absent; no date shown: all holds."""
     page = blank("core", "dates")
+    keys = page.evaluate("""() => ["2020-06", "2018", "2021-12-28", null].map(GeoMap.dates.key)""")
+    assert keys == ["2020-06-01", "2018-01-01", "2021-12-28", None]
     out = page.evaluate("""() => {
-        const D = GeoMap.dates, f = {at: [null, "2020-06-01"], roles: [
-            {role: "master", at: ["2018-12-05", "2020-06-01"]}, {role: "ring-1", at: ["2019-01-01", null]}]};
+        const D = GeoMap.dates, f = {until: "2020-06", roles: [
+            {role: "master", since: "2018-12-05", until: "2020-06"}, {role: "ring-1", since: "2019"}]};
         const at = (d) => ({at: d});
         return [D.within(null, "2000-01-01"), D.within(["2020-06-01", null], "2020-05-31"),
                 D.within(["2020-06-01", null], "2020-06-01"), D.within([null, "2020-06-01"], "2020-06-01"),

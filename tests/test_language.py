@@ -98,7 +98,10 @@ JS_SEEN = """() => {
   const visible = (e) => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
   const out = {text: {}, titles: [], langs: []};
   boxes.forEach((b, i) => {
-    out.text[['layers', 'legend', 'title'][i]] = b.innerText;
+    // a layer control that opens on demand (the timeline's) says only its name until it opens
+    const closed = i === 0 && !b.classList.contains('leaflet-control-layers-expanded');
+    out.text[['layers', 'legend', 'title'][i]] = closed ? b.querySelector('.leaflet-control-layers-toggle').title
+                                                        : b.innerText;
     b.querySelectorAll('*').forEach((e) => {
       if (!visible(e)) return;
       if (e.title) out.titles.push(e.title);

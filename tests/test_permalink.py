@@ -228,12 +228,23 @@ def test_editing_the_hash_applies_it(built_maps, open_page):
 @pytest.mark.parametrize("file", map_page_files())
 def test_every_page_restores_its_own_link(built_maps, open_page, file):
     plan = plan_and_pages()[0]
+    spec = spec_for(file)
     roles = _roles(file)
     fid = next(f.id for f in plan.features if f.has_role(roles[0]))
     suffix = f"#z=9&c=44.00000,125.50000&b=osm&o={roles[-1]}&lang=zh&f={fid}"
+    if spec.timeline:  # its link holds the date shown too: the first on which the last role is drawn
+        from browser_util import roles_now
+
+        from geo.timeline import steps
+
+        at = next(s.at for s in steps(plan) if any(roles[-1] in r for r in roles_now(spec, plan, s.at).values()))
+        assert at != steps(plan)[-1].at  # not the date the page opens on anyway
+        suffix += f"&date={at}"
     mp = open_page(built_maps / file, suffix=suffix)
     st = mp.evaluate(JS_STATE)
     assert (st["zoom"], st["onBase"], st["drawn"], st["lang"], st["popup"]) == (9, ["osm"], [roles[-1]], "zh", fid)
+    if spec.timeline:
+        assert mp.evaluate("GEO.at()") == at
     assert st["center"] == pytest.approx([44.0, 125.5], abs=1e-9)
     mp.page.wait_for_timeout(400)
     assert mp.evaluate("() => location.hash") == suffix  # nothing to tidy, nothing moved

@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from browser_util import DOCS, LAYERS, SCREENSHOTS, UPDATE_DOCS, map_page_files, plan_and_pages, spec_for
+from browser_util import DOCS, LAYERS, SCREENSHOTS, UPDATE_DOCS, map_page_files, plan_and_pages, roles_now, spec_for
 
 pytestmark = pytest.mark.browser
 
@@ -30,11 +30,17 @@ def _plan():
 
 def expected_places(spec, plan) -> list:
     """The table's rows, in page order: features on the page that take one of its roles, and
-    every feature of a layer marked `table` (the county-level units)."""
+    every feature of a layer marked `table` (the county-level units), of the date the page opens
+    on (today: the latest the plan names; the timeline page opens on it too)."""
+    from geo.timeline import in_force, today
+
     context = set(spec.context_layers) or {lyr.id for lyr in plan.catalogue.layers if lyr.context}
+    now = roles_now(spec, plan)
     out = []
     for f in plan.features:
-        has_role = bool(set(f.role_ids()) & set(spec.roles))
+        has_role = f.id in now
+        if not in_force(plan, f, None, today(plan)):
+            continue
         if (f.layer.id in context or has_role) and (has_role or f.layer.place_table):
             out.append(f)
     return out
@@ -53,7 +59,10 @@ def shown(v) -> str:
 
 
 def parts_of(f, rid, plan) -> list[str]:
-    return [plan.registry.parts[r["part"]].en for r in f.roles if r.get("role") == rid]
+    from geo.timeline import in_force, today
+
+    return [plan.registry.parts[r["part"]].en for r in f.roles
+            if r.get("role") == rid and in_force(plan, f, r, today(plan))]
 
 
 def open_table(mp):

@@ -237,3 +237,22 @@ def test_a_plan_can_be_hidden_from_the_panel(built_maps, open_page):
     got = mp.role_counts(six)
     assert {r: got[r] for r in six} == {r: want[r] for r in six} and all(want[r] > 0 for r in six)
     mp.assert_clean()
+
+
+def test_a_place_of_another_date_is_found_and_shown_at_its_date(built_maps, open_page):
+    """The search finds every place of the page, of any date; picking one that is not on the map
+    at the date shown takes the timeline to the last date it is (Changchun before June 2020)."""
+    mp = _open_at(open_page, built_maps, None)
+    page = mp.page
+    assert _state(mp)["at"] == steps(_plan())[-1].at
+    box = page.locator(".geo-search-input")
+    box.fill("changchun-2018")
+    hit = page.locator(".geo-search-hit").first
+    hit.wait_for(state="visible")
+    assert "until 2020-06" in hit.inner_text()
+    box.press("Enter")
+    state = _state(mp)
+    assert state["at"] == max(s.at for s in steps(_plan()) if s.at < "2020-06-01")
+    assert "changchun-2018" in {c[0] for c in state["context"]}
+    assert mp.evaluate("GEO.page.openFeature && GEO.page.openFeature.id") == "changchun-2018"
+    mp.assert_clean()

@@ -1,5 +1,6 @@
 """What one print map shows, from the plan and the page's spec: the same features as the web
-page (its context layers in grey, every feature in one of its roles), in the print projection."""
+page (its context layers in grey, every feature in one of its roles, as they hold today), in the
+print projection."""
 
 from __future__ import annotations
 
@@ -59,16 +60,12 @@ class PageContent:
 def page_content(plan: Plan, page, geoms: dict) -> PageContent:
     """The page's features; ``geoms``: the print geometry (WGS-84) of every feature by id."""
     reg = plan.registry
-    context_ids = set(page.context_layers) if page.context_layers else \
-        {spec.id for spec in plan.catalogue.layers if spec.context}
     content = PageContent(page, [reg.role(r) for r in page.roles],
                           layer_order={s.id: k for k, s in enumerate(plan.catalogue.layers)})
-    for f in plan.features:
-        mine = [r for r in f.roles if r.get("role") in page.roles]
-        mine.sort(key=lambda r: page.roles.index(r["role"]))
-        context = f.layer.id in context_ids
-        if not (context or mine):
-            continue
+    from ..render import page_features
+
+    for f, entries, context in page_features(plan, page):  # as the web page: what holds today, near its place
+        mine = sorted(entries, key=lambda r: page.roles.index(r["role"]))
         weight = max((getattr(reg.parts.get(r.get("part")), "weight", 2) for r in mine), default=2)
         content.items.append(Item(f, mine, to_print(geoms[f.id]), to_print(f.anchor), context, weight))
     return content

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..plan import Plan
 from .qml import layer_qml
-from .table import plan_of, role_rows
+from .table import ROLE_COLUMNS, plan_of, role_rows
 
 __all__ = ["GEOMETRY_COLUMN", "write_gpkg"]
 
@@ -71,8 +71,7 @@ def _tables(plan: Plan, when: datetime) -> dict[str, pd.DataFrame]:
                        "owner": "", "ui": "", "update_time": when})
     rows = role_rows(plan)
     return {
-        "role_assignments": pd.DataFrame(rows, columns=["id", "layer", "name_en", "name_zh", "role", "part",
-                                                        "source", "plan"]),
+        "role_assignments": pd.DataFrame(rows, columns=list(ROLE_COLUMNS)),
         "roles": pd.DataFrame([{"id": r.id, "plan": plan_of(r), "name_en": r.name_en, "name_zh": r.name_zh,
                                 "colour": r.colour, "description": r.description, "source": r.source}
                                for r in reg.roles]),

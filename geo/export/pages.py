@@ -13,7 +13,7 @@ from pathlib import Path
 from ..layerio import atomic_write
 from .choices import page_name
 
-__all__ = ["PNG_DPI", "PRINT_TOLERANCES_M", "PageJob", "prepare", "render_page_files"]
+__all__ = ["PNG_DPI", "PRINT_TOLERANCES_M", "PageJob", "prepare", "printed_pages", "render_page_files"]
 
 PNG_DPI = 300
 #: Boundaries are simplified for print to about 0.08 mm on the paper, to the nearest of these.
@@ -35,6 +35,14 @@ class PageJob:
     basemap: bool = False
 
 
+def printed_pages(plan) -> list:
+    """The pages the export prints: every plan's page and its role pages, not the timeline (a
+    page of every date at once: each of its layout systems prints on its plan's page)."""
+    from ..maps import page_specs
+
+    return [p for p in page_specs(plan) if not p.timeline]
+
+
 @cache
 def _state(layers_dir: str):
     """The plan, its pages and the fonts, once per process."""
@@ -43,13 +51,12 @@ def _state(layers_dir: str):
     matplotlib.use("agg", force=False)
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # "bold CJK: using regular"
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    from ..maps import page_specs
     from ..plan import load_plan
     from .fonts import rc
     from .words import all_text
 
     plan = load_plan(layers_dir)
-    pages = page_specs(plan)
+    pages = printed_pages(plan)
     return plan, pages, rc(all_text(plan, pages))
 
 

@@ -1,5 +1,6 @@
-"""The plan as tables: one row per feature and role (:func:`plan_frame`, the GeoPackage's
-``role_assignments``), and the role × place matrix written to ``roles.csv``."""
+"""The plan as tables: one row per feature and role, of every date, with the span it holds
+(:func:`plan_frame`, the GeoPackage's ``role_assignments``), and the role × place matrix of
+today written to ``roles.csv`` (as the plans' pages show it)."""
 
 from __future__ import annotations
 
@@ -11,26 +12,30 @@ from ..plan import Plan
 
 __all__ = ["ROLE_COLUMNS", "plan_frame", "plan_of", "role_rows", "roles_csv"]
 
-ROLE_COLUMNS = ("id", "layer", "name_en", "name_zh", "role", "part", "source", "plan")
+ROLE_COLUMNS = ("id", "layer", "name_en", "name_zh", "role", "part", "source", "plan", "since", "until")
 
 
 def plan_of(role) -> str:
-    """The plan a role belongs to. For now the role's group in roles.toml ("six-cities",
-    "economic-circle"); when roles name their plan, return ``role.plan`` here."""
-    return role.group
+    """The plan a role belongs to: the id of its layout system (a ``[[plan]]`` of roles.toml)."""
+    return role.plan
 
 
 def role_rows(plan: Plan) -> list[dict]:
-    """One row per feature and role it takes part in, in the layers' order."""
+    """One row per feature and role it takes part in, in the layers' order, with the span the
+    assignment holds (``since``, and ``until`` when it ended, as written; see
+    :func:`geo.timeline.role_span`)."""
+    from ..timeline import role_span
+
     roles = {r.id: r for r in plan.registry.roles}
     rows = []
     for f in plan.features:
         for r in f.roles:
             role = roles.get(str(r.get("role")))
+            since, until = role_span(plan, f, r) if role else (r.get("since"), r.get("until"))
             rows.append({"id": f.id, "layer": f.layer.id, "name_en": str(f.props.get("name_en", "")),
                          "name_zh": str(f.props.get("name_zh", "")), "role": str(r.get("role")),
                          "part": str(r.get("part", "")), "source": str(r.get("source", "")),
-                         "plan": plan_of(role) if role else ""})
+                         "plan": plan_of(role) if role else "", "since": str(since or ""), "until": str(until or "")})
     return rows
 
 
@@ -65,19 +70,24 @@ def _number(v):
 
 
 def roles_csv(plan: Plan) -> str:
-    """The role × place matrix: a row per place that takes part in any role, a column per role
-    holding its part there; with the computed and the published area. Text with a BOM, so
-    spreadsheet programs read the Chinese names as UTF-8."""
+    """The role × place matrix of today (what the plans' pages show): a row per place that takes
+    part in a role, a column per role holding its part there; with the computed and the
+    published area. Text with a BOM, so spreadsheet programs read the Chinese names as UTF-8.
+    Assignments of other dates are in :func:`role_rows`, with their spans."""
+    from ..timeline import in_force, today
+
+    at = today(plan)
     roles = plan.registry.roles
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(["id", "layer", "name_en", "name_zh", "geometry_basis", "area_km2_computed",
                 "area_km2_published", "area_source", *[f"{r.id} ({r.name_en} {r.name_zh})" for r in roles]])
     for f in plan.features:
-        if not f.roles:
+        now = [r for r in f.roles if in_force(plan, f, None, at) and in_force(plan, f, r, at)]
+        if not now:
             continue
         parts = {}
-        for r in f.roles:
+        for r in now:
             parts.setdefault(str(r.get("role")), []).append(str(r.get("part", "")))
         computed = _area(f)
         published = _number(f.props.get("area_published_km2"))

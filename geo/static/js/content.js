@@ -62,13 +62,6 @@
       return box;
     }
 
-    // The same as a pair of plain texts (for an attribute), the title once when both languages show.
-    function citeText(s) {
-      var ref = s.kind === "seed" ? t("source_seed", {seed: s.seed, para: s.para}) : pair(s.reference, s.reference);
-      return {en: s.title + " (" + ref.en + ")", zh: s.title + "（" + ref.zh + "）",
-              both: s.title + " (" + (ref.en === ref.zh ? ref.en : ref.en + " · " + ref.zh) + ")"};
-    }
-
     function sourceQuote(s) {
       var q = el("blockquote", "geo-source");
       if (s.quote) { var quote = el("span", "geo-quote", "“" + s.quote + "”"); quote.lang = "en"; q.appendChild(quote); }
@@ -145,6 +138,6 @@
       return box;
     }
 
-    return {tooltip: tooltip, popup: popup, roleLine: roleLine, kind: kind, cite: cite, citeText: citeText};
+    return {tooltip: tooltip, popup: popup, roleLine: roleLine, kind: kind, cite: cite};
   };
 })(window.GeoMap);

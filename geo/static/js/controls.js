@@ -46,6 +46,8 @@
     control.expand = function () { L.DomUtil.addClass(this._container, "leaflet-control-layers-expanded"); return this; };
     control.addTo(P.map);
     control.getContainer().classList.add("geo-layers");
+    var toggle = control.getContainer().querySelector(".leaflet-control-layers-toggle");
+    if (toggle) { G.biAttr(toggle, "title", t("layers")); G.biAttr(toggle, "aria-label", t("layers")); }
     return control;
   }
 
@@ -55,12 +57,8 @@
       var data = this.options.data, box = el("div", "geo-title leaflet-bar");
       box.appendChild(bi(pair(data.title, data.title_zh), "h1", null, {block: !!data.title_zh}));
       if (data.subtitle) box.appendChild(bi(pair(data.subtitle, data.subtitle_zh), "div", "geo-subtitle"));
-      var src = data.plan && data.sources[data.plan.source];
-      if (src) {  // when the plan was announced, and where
-        var when = bi(t("plan_announced", {date: data.plan.date}), "div", "geo-plan-date");
-        G.biAttr(when, "title", this.options.page.content.citeText(src));
-        box.appendChild(when);
-      }
+      // when the plan was announced (where: the legend's note and the popups cite the passages)
+      if (data.plan) box.appendChild(bi(t("plan_announced", {date: data.plan.date}), "div", "geo-plan-date"));
       if (data.index_href) {
         var a = bi(t("all_maps"), "a");
         a.href = data.index_href;
@@ -79,7 +77,7 @@
     onAdd: function () {
       var P = this.options.page, data = P.data, box = el("div", "geo-legend leaflet-bar");
       box.appendChild(bi(t("legend"), "h2"));
-      var ul = el("ul");
+      var ul = el("ul", "geo-legend-roles");
       data.page_roles.forEach(function (rid) {
         var r = P.roles[rid], li = el("li", "geo-legend-role");
         li.setAttribute("data-role", rid);

@@ -73,12 +73,11 @@
       (paren ? "<span class='geo-sep'>)</span>" : "");
   }
 
-  // The text of a pair in the language shown: one side, or "English<sep>中文" when both show
-  // (or p.both, when the pair says how its two sides read together).
+  // The text of a pair in the language shown: one side, or "English<sep>中文" when both show.
   function pick(p, sep) {
     if (current === "en" || !p.zh) return p.en || p.zh;
     if (current === "zh" || !p.en || p.en === p.zh) return p.zh;
-    return p.both || p.en + (sep == null ? " · " : sep) + p.zh;
+    return p.en + (sep == null ? " · " : sep) + p.zh;
   }
 
   // An attribute (title, placeholder, aria-label) in the language shown, kept so on every switch.

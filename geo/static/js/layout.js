@@ -81,10 +81,11 @@
   // left): a long legend (the timeline's) scrolls instead of running under them.
   function fitLegend(P, legend) {
     if (!legend) return;
-    if (phone()) { legend.style.maxHeight = ""; return; }
+    // a custom property (css/base.css), so that the phone's sheet and print keep their own heights
+    if (phone() || P.printing) { legend.style.removeProperty("--geo-legend-max"); return; }
     var box = P.map.getContainer(), top = box.querySelector(".leaflet-top.leaflet-left"), r = box.getBoundingClientRect();
     var used = top ? top.getBoundingClientRect().bottom - r.top : 0;
-    legend.style.maxHeight = Math.max(120, Math.min(r.height * 0.55, r.height - used - 50)) + "px";
+    legend.style.setProperty("--geo-legend-max", Math.max(120, Math.min(r.height * 0.55, r.height - used - 50)) + "px");
   }
 
   // The zoom buttons: top left on a wide screen, bottom right (under the thumb) on a phone;

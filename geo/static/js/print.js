@@ -55,6 +55,11 @@
     foot.appendChild(bi(sources(P), "span", "geo-print-sources"));
     document.documentElement.classList.add("geo-print");
     var legend = map.getContainer().querySelector(".geo-legend");
+    if (legend) {  // a long list of roles (the timeline's) in two columns, so the legend fits the paper
+      var shown = Array.prototype.filter.call(legend.querySelectorAll(".geo-legend-role"),
+                                             function (li) { return li.style.display !== "none"; });
+      legend.classList.toggle("geo-legend-cols", shown.length > 12);
+    }
     map.invalidateSize({pan: false});
     // the plan right of the legend, clear of the north arrow
     map.fitBounds(P.data.bounds, {paddingTopLeft: [(legend ? legend.offsetWidth : 0) + 24, 16],

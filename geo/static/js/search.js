@@ -4,7 +4,9 @@
  * (focus.js: zoom, outline, popup); "/" anywhere on the page focuses the box.
  *
  * Ranking: the whole text, then its start, then the start of a word in it, then anywhere in
- * it; names before aliases before ids; shorter names first.
+ * it; names before aliases before ids; shorter names first. On the timeline page every place of
+ * every date is found; one that is not on the map at the date shown takes the map to the last
+ * date it is (timeline.js).
  */
 (function (G) {
   "use strict";
@@ -71,10 +73,7 @@
   G.tool({id: "search", init: function (P) {
     var idx = null, hits = [], active = -1, n = ++uid;
     // made on first use: a page of 10,000 sites opens no slower for having a search box
-    // (on the timeline page: the places that hold on the date shown)
-    function lookup(q) {
-      return find(idx || (idx = index(P.data.features)), q).filter(function (h) { return G.dates.holds(P, h.f); });
-    }
+    function lookup(q) { return find(idx || (idx = index(P.data.features)), q); }
     var form = el("form", "geo-search");
     form.setAttribute("role", "search");
     var label = bi(t("search_label"), "label", "geo-sr-only");
@@ -115,6 +114,10 @@
       if (f.kind) li.appendChild(bi(P.content.kind(f.kind), "span", "geo-search-kind"));
       if (h.field === 1) li.appendChild(bi(t("search_alias", {alias: h.via.text}), "span", "geo-search-via"));
       if (h.field === 2) li.appendChild(el("span", "geo-search-via", f.id));
+      if (P.at && (f.since || f.until)) {  // the timeline page: when the place is on the map
+        li.appendChild(bi(t(f.since && f.until ? "boundary_from_until" : (f.since ? "boundary_since" : "boundary_until"),
+                            {since: f.since, until: f.until}), "span", "geo-search-via"));
+      }
       L.DomEvent.on(li, "mousedown", L.DomEvent.preventDefault);  // the box keeps the focus
       L.DomEvent.on(li, "click", function () { pick(k); });
       return li;
@@ -140,6 +143,8 @@
       input.value = G.i18n.pick(pair(h.f.name_en, h.f.name_zh), " ");
       close();
       say(null);
+      // on the timeline page, a place not on the map at the date shown: to a date it is
+      if (!G.dates.holds(P, h.f) && P.tools.timeline && P.tools.timeline.goFeature) P.tools.timeline.goFeature(h.f);
       G.focus.show(P, h.f);
     }
 

@@ -223,6 +223,13 @@
     return {go: function (i) { stop(); return go(i); }, step: function () { return P.step; }, steps: steps,
             // show the step of a date (a key): the last on or before it
             goDate: function (at) { stop(); return go(indexFor(steps, at)); },
+            // show the last step on which feature f holds (a place found by the search)
+            goFeature: function (f) {
+              var k = -1;
+              steps.forEach(function (s, i) { if (within(span(f), s.at)) k = i; });
+              if (k >= 0 && k !== P.step) { stop(); go(k); }
+              return P.step;
+            },
             playing: function () { return !!timer; }, stop: stop, details: open};
   }
 
