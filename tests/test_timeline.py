@@ -256,3 +256,34 @@ def test_a_place_of_another_date_is_found_and_shown_at_its_date(built_maps, open
     assert "changchun-2018" in {c[0] for c in state["context"]}
     assert mp.evaluate("GEO.page.openFeature && GEO.page.openFeature.id") == "changchun-2018"
     mp.assert_clean()
+
+
+def test_on_a_phone_the_date_panel_is_at_hand(built_maps, open_page):
+    """390×844, touch: the date, the slider and ◀ ▶ stay at the foot of the map, each target at
+    least 40 px; ☰ opens Play and the rest, and a sheet (the layers) closes them again."""
+    from browser_util import PHONE
+    from test_phone import small_targets
+
+    dates = [s.at for s in steps(_plan())]
+    mp = open_page(built_maps / TIMELINE, suffix=f"#date={dates[-3]}", **PHONE)
+    page = mp.page
+    panel = page.locator(".geo-timeline")
+    box = panel.bounding_box()
+    assert box["y"] + box["height"] <= 844 and box["y"] > 844 * 0.6, box  # at the foot, in view
+    for sel in (".geo-tl-range", ".geo-tl-date", ".geo-tl-back", ".geo-tl-forward", ".geo-tl-more"):
+        assert page.locator(sel).is_visible(), sel
+    assert not page.locator(".geo-tl-play").is_visible() and not page.locator(".geo-tl-docs").is_visible()
+    assert not small_targets(mp), small_targets(mp)
+    page.locator(".geo-tl-forward").tap()
+    assert _state(mp)["at"] == dates[-2]
+    more = page.locator(".geo-tl-more")
+    more.tap()
+    assert more.get_attribute("aria-expanded") == "true"
+    assert page.locator(".geo-tl-play").is_visible() and page.locator(".geo-tl-docs").is_visible()
+    assert not small_targets(mp), small_targets(mp)
+    mp.screenshot(SCREENSHOTS / "timeline-phone.png", *([DOCS / "timeline-phone.png"] if UPDATE_DOCS else []))
+    # one panel at a time: the layers' sheet closes the details, and lists the overlays
+    page.locator(".geo-tool-layers").tap()
+    assert more.get_attribute("aria-expanded") == "false" and not page.locator(".geo-tl-docs").is_visible()
+    assert mp.overlay_checkbox("auto").is_visible()
+    mp.assert_clean()

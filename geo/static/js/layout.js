@@ -43,6 +43,8 @@
   function open(P, s) {
     P.map.fire("geopanel", {id: s.id});
     s.box.classList.add("geo-open");
+    // a layer control that opens on demand (the timeline's) opens with its sheet
+    if (s.box.classList.contains("leaflet-control-layers")) s.box.classList.add("leaflet-control-layers-expanded");
     s.box.parentNode.style.zIndex = 1001;  // its corner above the others (the zoom buttons ...)
     s.button.setAttribute("aria-expanded", "true");
     s.box.querySelector(".geo-sheet-close").focus();
