@@ -274,6 +274,7 @@ def test_on_a_phone_the_date_panel_is_at_hand(built_maps, open_page):
         assert page.locator(sel).is_visible(), sel
     assert not page.locator(".geo-tl-play").is_visible() and not page.locator(".geo-tl-docs").is_visible()
     assert not small_targets(mp), small_targets(mp)
+    mp.screenshot(SCREENSHOTS / "timeline-phone.png", *([DOCS / "timeline-phone.png"] if UPDATE_DOCS else []))
     page.locator(".geo-tl-forward").tap()
     assert _state(mp)["at"] == dates[-2]
     more = page.locator(".geo-tl-more")
@@ -281,7 +282,7 @@ def test_on_a_phone_the_date_panel_is_at_hand(built_maps, open_page):
     assert more.get_attribute("aria-expanded") == "true"
     assert page.locator(".geo-tl-play").is_visible() and page.locator(".geo-tl-docs").is_visible()
     assert not small_targets(mp), small_targets(mp)
-    mp.screenshot(SCREENSHOTS / "timeline-phone.png", *([DOCS / "timeline-phone.png"] if UPDATE_DOCS else []))
+    mp.screenshot(SCREENSHOTS / "timeline-phone-details.png")
     # one panel at a time: the layers' sheet closes the details, and lists the overlays
     page.locator(".geo-tool-layers").tap()
     assert more.get_attribute("aria-expanded") == "false" and not page.locator(".geo-tl-docs").is_visible()
