@@ -271,6 +271,8 @@ geometries = (
     | st.builds(lambda r: {"type": "MultiPolygon", "coordinates": [r, r]}, rings)
 )
 ids = st.sampled_from(["220103", "220104", "auto-zone", "central-belt", "x", "", " "]) | json_values
+# dates as the data writes them, and not quite (issue 8: since/until on roles and boundaries)
+dates = st.sampled_from(["2021-12-28", "2020-06", "2018", "2021-13", "2020-02-30", "soon", "2019-1"]) | json_values
 roles = json_values | st.lists(
     json_values
     | st.fixed_dictionaries(
@@ -279,6 +281,8 @@ roles = json_values | st.lists(
             "role": st.sampled_from(["auto", "autos", "rays"]) | json_values,
             "part": st.sampled_from(["flagship", "core", "nope"]) | json_values,
             "source": st.sampled_from(["seed002-auto", "seed002-autos"]) | json_values,
+            "since": dates,
+            "until": dates,
         },
     ),
     max_size=3,
@@ -380,8 +384,8 @@ def same_problems(folder: Path) -> list:
 point_geometries = st.builds(lambda p: {"type": "Point", "coordinates": list(p)}, lonlat)
 variant_keys = st.sampled_from(["id", "name_en", "name_zh", "kind", "geometry_basis", "roles", "description",
                                 "position_error_m", "schematic_area_km2", "area_published_km2", "derive",
-                                "geometry", "extra"])
-variant_values = json_values | numbers | ids | point_geometries | roles
+                                "geometry", "extra", "since", "until", "dates_source"])
+variant_values = json_values | numbers | ids | point_geometries | roles | dates
 
 
 @fuzz
@@ -424,9 +428,14 @@ def test_bulk_checks_name_each_odd_site_among_thousands(tmp_path):
         feats.append(f)
     odd = {100: ("position_error_m", True), 200: ("name_zh", " "), 300: ("area_published_km2", float("nan")),
            400: ("schematic_area_km2", 0), 500: ("id", "site-7"), 600: ("kind", "zones"),
-           700: ("roles", [{"role": "autos", "part": "flagship", "source": "seed002-auto"}])}
+           700: ("roles", [{"role": "autos", "part": "flagship", "source": "seed002-auto"}]),
+           1000: ("roles", [{"role": "auto", "part": "flagship", "source": "seed002-auto", "since": "2021-13"}]),
+           1100: ("since", "2020-02-30")}
     for i, (key, value) in odd.items():
         feats[i]["properties"][key] = value
+    for f in feats[2000:2500]:  # dated sites, alike: checked once per distinct dates
+        f["properties"]["roles"][0]["since"] = "2025-08-05"
+    feats[2600]["properties"]["roles"][0].update(since="2025-08", until="2021")
     feats[800]["geometry"]["coordinates"] = [43.8, 125.1]
     feats[900]["geometry"]["coordinates"] = [125.1, "43.8"]
     zones = json.loads((folder / "zones.geojson").read_text(encoding="utf-8"))
@@ -436,7 +445,9 @@ def test_bulk_checks_name_each_odd_site_among_thousands(tmp_path):
     said = {(p.feature, p.prop) for p in problems}
     assert said == {("site-100", "position_error_m"), ("site-200", "name_zh"), ("site-300", "area_published_km2"),
                     ("site-400", "schematic_area_km2"), ("site-7", "id"), ("site-600", "kind"),
-                    ("site-700", "roles[0].role"), ("site-800", "geometry"), ("site-900", "geometry")}, problems
+                    ("site-700", "roles[0].role"), ("site-800", "geometry"), ("site-900", "geometry"),
+                    ("site-1000", "roles[0].since"), ("site-1100", "since"), ("site-1100", "dates_source"),
+                    ("site-2600", "roles[0].until")}, problems
 
 
 def test_validate_file_alone():
