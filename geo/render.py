@@ -324,7 +324,9 @@ def packed_data(plan: Plan, page: PageSpec, geoms: dict, *, encoded: Encoded | N
     enc = encoded if encoded is not None else encode_pages(plan, geoms)
     doc, rows = page_data(plan, page, geoms, points=enc.points)
     doc["quantum"] = enc.topology.quantum
-    sections = geometry_sections(enc.topology, [f["id"] for f in doc["features"]])
+    # only the arcs of the page's features: the build's topology holds boundaries most pages do
+    # not show (the other prefectures' units, the outlines of other dates)
+    sections = geometry_sections(enc.topology, [f["id"] for f in doc["features"]], subset=True)
     doc["points"], more = rows.encode(varints, zigzag)
     sections.update(more)
     return pack(doc, sections)

@@ -14,7 +14,6 @@ import math
 
 import numpy as np
 import shapely
-from shapely.geometry import shape
 
 from .plan import Plan
 from .render import PageSpec, page_features
@@ -46,13 +45,24 @@ def _path(geom) -> str:
 
 
 def _coarse(fid: str, geoms: dict, encoded):
-    """The coarse form of a polygon (its page form when the build has none)."""
+    """The coarse form of a polygon (its page form when the build has none), made once a build."""
     topo = getattr(encoded, "topology", None)
     g = geoms[fid]
     if topo is None or topo.keep is None or fid not in topo.shapes or not g.geom_type.endswith("Polygon"):
         return g
-    t, coords = topo.coords(fid, coarse=True)
-    return shape({"type": t, "coordinates": coords})
+    made = topo.__dict__.setdefault("_thumbnail_forms", {})
+    if fid not in made:
+        t, refs = topo.shapes[fid]
+
+        def polygon(rings):  # None when the coarse shell is no ring (a sliver): the page form then
+            shell, *holes = [topo.ring(r, coarse=True) * topo.quantum for r in rings]
+            if len(shell) < 4:
+                return None
+            return shapely.polygons(shell, holes=[shapely.linearrings(h) for h in holes if len(h) >= 4] or None)
+
+        parts = [polygon(refs)] if t == "Polygon" else [polygon(p) for p in refs]
+        made[fid] = g if any(p is None for p in parts) else parts[0] if t == "Polygon" else shapely.multipolygons(parts)
+    return made[fid]
 
 
 def thumbnail_svg(plan: Plan, page: PageSpec, geoms: dict, encoded=None, *, width: int = 180,

@@ -108,3 +108,12 @@ def test_places_in_several_roles_are_striped(built_maps, open_page):
         assert len({p["x"] for p in paths}) == len(roles), f"{feat['id']}: stripes overlap instead of interleaving"
     assert striped >= 5, f"only {striped} places in several roles found"
     mp.assert_clean()
+
+
+def test_no_two_roles_share_a_colour():
+    """The timeline draws the plans of a date together: a colour names one role only."""
+    roles = plan_and_pages()[0].registry.roles
+    by_colour: dict[str, list[str]] = {}
+    for r in roles:
+        by_colour.setdefault(r.colour.lower(), []).append(r.id)
+    assert not {c: ids for c, ids in by_colour.items() if len(ids) > 1}
