@@ -98,12 +98,18 @@ def simplify_plan(plan: Plan, tolerance_m: float = TOLERANCE_M, q: float = QUANT
     (the province, Changchun's outline) is the union of the simplified polygons inside it, plus,
     where they do not fill it (the province beyond the prefectures on the map), a remainder
     simplified in the same coverage: every border is then shared exactly, whichever outline
-    draws it. Derived areas are recomputed from the simplified members. The official part comes
-    from :mod:`geo.cache` when the official polygons are those of an earlier build.
+    draws it. Derived areas are recomputed from the simplified members. The official part, with
+    the unions made of it alone, comes from :mod:`geo.cache` when the official polygons (and
+    those unions' members) are those of an earlier build.
     """
     official = [f for f in plan.features if _polygonal(f)]
+    unions = [f for f in plan.features if _union_of(f) and not _polygonal(f)]
+    # unions of official boundaries only (directly or through other such unions: a prefecture of
+    # its units, a plate of prefectures) depend on nothing else: they are remembered with them
+    pure = _pure_unions(unions, {f.id for f in official})
+    spec = tuple((f.id, tuple(_union_of(f))) for f in pure)
     out = PageGeometry()
-    key = cache.key_for(official, tolerance_m, q) if use_cache and official else None
+    key = cache.key_for(official, tolerance_m, q, spec) if use_cache and official else None
     hit = cache.load(key) if key else None
     if hit is not None:
         meta, stored = hit
@@ -116,6 +122,7 @@ def simplify_plan(plan: Plan, tolerance_m: float = TOLERANCE_M, q: float = QUANT
     else:
         _simplify_official(out, official, tolerance_m, q)
         out.coarse_coverage = _coarse(out.coverage, COARSE_TOLERANCE_M)
+        _make_unions(out, pure, q)
         if key:
             geoms = {fid: out[fid] for fid in out}
             geoms.update({f"coverage/{k}": g for k, g in enumerate(out.coverage)})
@@ -123,26 +130,14 @@ def simplify_plan(plan: Plan, tolerance_m: float = TOLERANCE_M, q: float = QUANT
             cache.save(key, {"official": list(out), "coverage": len(out.coverage), "tiled": sorted(out.tiled),
                                    "tiles": sorted(out.tiles)},
                        geoms)
-    unions = [f for f in plan.features if f.id not in out and _union_of(f)]
     rest = [f for f in plan.features if f.id not in out and not _union_of(f)]
     # everything else (zones, lines, sites: maybe 100,000 of them) onto the grid at once
     moved = quantise(np.asarray([f.geometry for f in rest], dtype=object), q) if rest else []
     bad = ~shapely.is_valid(moved) if rest else []
     for f, g, b in zip(rest, moved, bad):
         out[f.id] = shapely.make_valid(g) if b else g
-    # unions of their members' page forms, members first (a plate may be made of outlines that
-    # are unions themselves; a base of districts and zones)
-    for f, members in _in_order(unions, out):
-        ids = _union_of(f)
-        if not members:  # a member with no page form (validation reports it): the stored form
-            out[f.id] = round_geometry(f.geometry, q)
-            continue
-        if all(m in out.tiles for m in ids) and len(set(ids)) == len(ids):  # tiles: a quick union
-            out[f.id] = round_geometry(shapely.coverage_union_all(members), q)
-        else:  # unions of tiles share their edges too: dissolve tries a coverage union first
-            out[f.id] = round_geometry(dissolve(members, all(m in out.tiled for m in ids)), q)
-        if all(m in out.tiled for m in ids):
-            out.tiled.add(f.id)
+    # the other unions (a base of districts and zones), of their members' page forms
+    _make_unions(out, [f for f in unions if f.id not in out], q)
     return out
 
 
@@ -185,6 +180,36 @@ def _simplify_official(out: PageGeometry, official: list, tolerance_m: float, q:
     for f in alone:
         g = shapely.coverage_simplify([to_equal_area(f.geometry)], tolerance_m)[0]
         out[f.id] = round_geometry(from_equal_area(g), q)
+
+
+def _make_unions(out: PageGeometry, unions: list, q: float) -> None:
+    """Each union-derived feature of ``unions`` into ``out``, the union of its members' page
+    forms, members first (a plate may be made of outlines that are unions themselves)."""
+    for f, members in _in_order(unions, out):
+        ids = _union_of(f)
+        if not members:  # a member with no page form (validation reports it): the stored form
+            out[f.id] = round_geometry(f.geometry, q)
+            continue
+        if all(m in out.tiles for m in ids) and len(set(ids)) == len(ids):  # tiles: a quick union
+            out[f.id] = round_geometry(shapely.coverage_union_all(members), q)
+        else:  # unions of tiles share their edges too: dissolve tries a coverage union first
+            out[f.id] = round_geometry(dissolve(members, all(m in out.tiled for m in ids)), q)
+        if all(m in out.tiled for m in ids):
+            out.tiled.add(f.id)
+
+
+def _pure_unions(unions: list, official: set) -> list:
+    """The unions made of official boundaries only, directly or through other such unions, in
+    the order they can be made."""
+    made, out, todo = set(official), [], list(unions)
+    while True:
+        ready = [f for f in todo if all(m in made for m in _union_of(f))]
+        if not ready:
+            return out
+        for f in ready:
+            todo.remove(f)
+            made.add(f.id)
+            out.append(f)
 
 
 def _union_of(f) -> list[str]:
