@@ -258,11 +258,16 @@ def geometry_sections(topo, fids: list[str], *, subset: bool = False) -> dict[st
     out = {} if subset else dict(_all_arcs(topo))
     if subset and len(order):
         lo, hi = topo.starts[order], topo.starts[order + 1]
-        sel = np.concatenate([np.arange(a, b) for a, b in zip(lo.tolist(), hi.tolist())])
-        xy = topo.xy[sel]
         out["arc_n"] = varints(hi - lo)
-        out["arc_xy"] = varints(zigzag(np.diff(xy, axis=0, prepend=np.zeros((1, 2), np.int64)).ravel()))
+        # each arc's own differences are encoded once a build (_arc_bytes); a page adds the step
+        # from the last vertex of the arc before it to its first
+        inner = _arc_bytes(topo)
+        prev = np.vstack([np.zeros((1, 2), np.int64), topo.xy[hi[:-1] - 1]])
+        steps = zigzag((topo.xy[lo] - prev).ravel())
+        sb, cut = varints(steps), np.r_[0, np.cumsum(_varint_lengths(steps))].tolist()
+        out["arc_xy"] = b"".join(sb[cut[2 * k]:cut[2 * k + 2]] + inner[a] for k, a in enumerate(order.tolist()))
         if topo.keep is not None:
+            sel = np.concatenate([np.arange(a, b) for a, b in zip(lo.tolist(), hi.tolist())])
             out["arc_keep"] = np.packbits(topo.keep[sel]).tobytes()
     if stream:
         out["shapes"] = varints(zigzag(np.array(stream, dtype=np.int64)))
@@ -270,6 +275,27 @@ def geometry_sections(topo, fids: list[str], *, subset: bool = False) -> dict[st
         p = np.array(points, dtype=np.int64).reshape(-1, 2)
         out["points"] = varints(zigzag(np.diff(p, axis=0, prepend=np.zeros((1, 2), np.int64)).ravel()))
     return out
+
+
+def _varint_lengths(v: np.ndarray) -> np.ndarray:
+    """How many bytes :func:`varints` gives each value."""
+    v = np.asarray(v, dtype=np.uint64)
+    n = np.ones(v.shape, dtype=np.int64)
+    for k in range(1, 10):
+        n += v >= np.uint64(1) << np.uint64(7 * k)
+    return n
+
+
+def _arc_bytes(topo) -> list[bytes]:
+    """Per arc, the varints of the differences between its successive vertices (x, y
+    interleaved), made once a build."""
+    done = getattr(topo, "_arc_bytes", None)
+    if done is None:
+        values = zigzag(np.diff(topo.xy, axis=0).ravel()) if len(topo.xy) > 1 else np.zeros(0, np.uint64)
+        data, cut = varints(values), np.r_[0, np.cumsum(_varint_lengths(values))].tolist()
+        starts = topo.starts.tolist()
+        done = topo._arc_bytes = [data[cut[2 * a]:cut[2 * (b - 1)]] for a, b in zip(starts, starts[1:])]
+    return done
 
 
 def _all_arcs(topo) -> dict[str, bytes]:
