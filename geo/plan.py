@@ -89,8 +89,10 @@ class PlanFeature:
         """The date until which this boundary held (None: it still holds)."""
         return self.props.get("until")
 
-    @property
+    @cached_property
     def roles(self) -> list[dict]:
+        """Its role assignments (the entries of its roles property that are objects), made once:
+        every page asks."""
         return [r for r in (self.props.get("roles") or []) if isinstance(r, dict)]
 
     def role_ids(self) -> list[str]:

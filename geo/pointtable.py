@@ -83,8 +83,14 @@ def _used(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
 def _role_key(roles) -> tuple:
     if not roles:
         return ()
-    return tuple((str(r.get("role")), str(r.get("part")), str(r.get("source")), _text(r.get("since")),
-                  _text(r.get("until"))) for r in roles if isinstance(r, dict))
+    out = []
+    for r in roles:
+        if isinstance(r, dict):
+            since, until = r.get("since"), r.get("until")  # most rows: undated
+            out.append((str(r.get("role")), str(r.get("part")), str(r.get("source")),
+                        since if since is None or type(since) is str else str(since),
+                        until if until is None or type(until) is str else str(until)))
+    return tuple(out)
 
 
 def _text(v):

@@ -103,7 +103,7 @@ def simplify_plan(plan: Plan, tolerance_m: float = TOLERANCE_M, q: float = QUANT
     those unions' members) are those of an earlier build.
     """
     official = [f for f in plan.features if _polygonal(f)]
-    unions = [f for f in plan.features if _union_of(f) and not _polygonal(f)]
+    unions = [f for f in plan.features if "derive" in f.props and _union_of(f) and not _polygonal(f)]
     # unions of official boundaries only (directly or through other such unions: a prefecture of
     # its units, a plate of prefectures) depend on nothing else: they are remembered with them
     pure = _pure_unions(unions, {f.id for f in official})
@@ -130,7 +130,8 @@ def simplify_plan(plan: Plan, tolerance_m: float = TOLERANCE_M, q: float = QUANT
             cache.save(key, {"official": list(out), "coverage": len(out.coverage), "tiled": sorted(out.tiled),
                                    "tiles": sorted(out.tiles)},
                        geoms)
-    rest = [f for f in plan.features if f.id not in out and not _union_of(f)]
+    union_ids = {f.id for f in unions}
+    rest = [f for f in plan.features if f.id not in out and f.id not in union_ids]
     # everything else (zones, lines, sites: maybe 100,000 of them) onto the grid at once
     moved = quantise(np.asarray([f.geometry for f in rest], dtype=object), q) if rest else []
     bad = ~shapely.is_valid(moved) if rest else []

@@ -17,6 +17,7 @@ import shapely
 
 from .plan import Plan
 from .render import PageSpec, page_features
+from .topology import QUANTUM
 
 __all__ = ["thumbnail_svg"]
 
@@ -65,14 +66,50 @@ def _coarse(fid: str, geoms: dict, encoded):
     return made[fid]
 
 
+def _point_rows(plan: Plan, page: PageSpec, table):
+    """The page's rows of the point table, as the page has them (today)."""
+    from .render import _context
+    from .timeline import today
+
+    context_ids, near = _context(plan, page)
+    return table.page(page.roles, context_ids, [], at=None if page.timeline else today(plan), near=near)
+
+
+def _dots(plan: Plan, rows, to_px) -> list[str]:
+    """A dot per point with a role, in its first role's colour; one per 2 px and colour (a dot is
+    9 px across: a dense layer draws as a patch of dots, not one per site)."""
+    t = rows.table
+    codes = t.role_codes[rows.rows]
+    first = [rs[0][0] if rs else None for rs in rows.filtered]
+    out = []
+    for k in np.unique(codes).tolist():
+        if first[k] is None:
+            continue
+        xy = t.xy[rows.rows[codes == k]] * QUANTUM
+        x, y = to_px(xy[:, 0], xy[:, 1])
+        colour = html.escape(plan.registry.role(first[k]).colour)
+        x, y = np.rint(x).astype(int), np.rint(y).astype(int)
+        cell = (x // (2 * UNIT)) * 100_003 + y // (2 * UNIT)
+        _, first_in_cell = np.unique(cell, return_index=True)
+        for cx, cy in zip(x[np.sort(first_in_cell)].tolist(), y[np.sort(first_in_cell)].tolist()):
+            out.append(f'<circle cx="{cx}" cy="{cy}" r="4.4" fill="{colour}" stroke="#fff" stroke-width="1.2"/>')
+    return out
+
+
 def thumbnail_svg(plan: Plan, page: PageSpec, geoms: dict, encoded=None, *, width: int = 180,
                   height: int = 130, label: str = "") -> str:
     """An inline ``<svg>`` of the page (``label``: its accessible name; ``encoded``: the build's
     :class:`geo.render.Encoded`, whose topology holds the coarse forms)."""
     reg, parts = plan.registry, plan.registry.parts
-    shown = page_features(plan, page)
+    # the points of the build's point table come in bulk (a layer may hold 100,000 sites)
+    table = getattr(encoded, "points", None)
+    shown = page_features(plan, page, table.others if table is not None else None)
+    rows = _point_rows(plan, page, table) if table is not None else None
     roles = [f for f, entries, _ in shown if entries]
-    box = shapely.union_all([geoms[f.id].envelope for f in (roles or [f for f, *_ in shown])]).bounds
+    boxes = [geoms[f.id].envelope for f in (roles or [f for f, *_ in shown])]
+    if rows is not None and rows.bounds() is not None:
+        boxes.append(shapely.box(*rows.bounds()))
+    box = shapely.union_all(boxes).bounds
     lat0 = (box[1] + box[3]) / 2
     cos0 = math.cos(math.radians(lat0))
     w_deg, h_deg = max((box[2] - box[0]) * cos0, 1e-6), max(box[3] - box[1], 1e-6)
@@ -109,6 +146,8 @@ def thumbnail_svg(plan: Plan, page: PageSpec, geoms: dict, encoded=None, *, widt
             fill = "none" if outline else colour
             out.append(f'<path d="{_path(g)}" fill="{fill}" fill-opacity="{OPACITY.get(weight, 0.45)}" '
                        f'fill-rule="evenodd" stroke="{colour}" stroke-width="{3.2 if outline else 1.6}"{dash}/>')
+    if rows is not None:
+        out += _dots(plan, rows, lambda lon, lat: ((lon - lon0) * cos0 * k, (top - lat) * k))
     name = html.escape(label or page.title, quote=True)
     return (f'<svg class="thumb" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
             f'viewBox="0 0 {UNIT * width} {UNIT * height}" role="img" aria-label="{name}"><rect '

@@ -65,13 +65,15 @@ def _dates(plan: Plan):
             if reg.sources[key].date:
                 yield reg.sources[key].date, "named", p.id, key
     for f in plan.features:
-        for d in (f.since, f.until):
+        props = f.props
+        for d in (props.get("since"), props.get("until")):
             if d:
-                yield d, "boundary", f.id, f.props.get("dates_source")
-        for r in f.roles:
-            for k in ("since", "until"):
-                if r.get(k):
-                    yield r[k], "role", f"{f.id}/{r.get('role')}", r.get("source") if k == "since" else None
+                yield d, "boundary", f.id, props.get("dates_source")
+        for r in props.get("roles") or ():  # (a layer of 100,000 sites: no more than a look each)
+            if type(r) is dict and ("since" in r or "until" in r):
+                for k in ("since", "until"):
+                    if r.get(k):
+                        yield r[k], "role", f"{f.id}/{r.get('role')}", r.get("source") if k == "since" else None
 
 
 def today(plan: Plan) -> str:
@@ -91,7 +93,11 @@ class Step:
 
 
 def steps(plan: Plan) -> list[Step]:
-    """Every dated document or change, oldest first."""
+    """Every dated document or change, oldest first (worked out once per plan)."""
+    return list(plan.remembered("steps", lambda: _steps(plan)))
+
+
+def _steps(plan: Plan) -> list[Step]:
     by_key: dict[str, Step] = {}
     # the announcements first, so a step names the document that announced something first
     for d, what, ident, source in sorted(_dates(plan), key=lambda e: e[1] != "plan"):
