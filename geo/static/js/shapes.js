@@ -1,6 +1,6 @@
-/* shapes.js: the page's shapes. Grey context boundaries, labels, one overlay per role (a
- * feature in k of the page's roles gets k interleaved stripes), hover and click on point
- * clouds, the datum each is drawn in, and the coarse forms below lod_zoom.
+/* shapes.js: the page's shapes. Grey context boundaries, labels, hover and click on point
+ * clouds, the datum each is drawn in, and the coarse forms below lod_zoom; the one overlay per
+ * role is overlays.js's (it draws with shapeFor and bindText).
  *
  * Every function takes P, the page state made by page.js: P.map, P.data, P.roles, P.parts,
  * P.layersById, P.byId, P.datum, P.coarse, P.drawn (every vector layer: {layer, wgs, point,
@@ -100,135 +100,6 @@
     return update;
   }
 
-  // Role overlays: each role its own layer group (P.groups, role id -> group), filled with the
-  // shapes that hold on P.at by fillRoles. Records in P.seen the symbols the page uses, over
-  // every date (for the legend).
-  function drawRoles(P) {
-    var groups = P.groups = {};
-    P.data.page_roles.forEach(function (rid) {
-      var group = groups[rid] = L.featureGroup();
-      group.geoRole = rid;
-      group.addTo(P.map);
-    });
-    var done = new Map(), none = [];  // role list -> the kinds of feature already seen with it
-    P.data.features.forEach(function (f) {
-      var list = f.roles || none, t = f.g.t, kinds = done.get(list), key = t + "|" + f.layer + "|" + f.basis;
-      if (!kinds) done.set(list, kinds = {});
-      if (kinds[key]) return;  // the point rows of a big layer share a few lists: each once
-      kinds[key] = true;
-      var all = uniqueRoles(P, list), spec = P.layersById[f.layer] || {style: "area"};
-      if (!all.length) return;
-      if (f.basis === "schematic") P.seen.dashed = true;
-      if (all.length > 1 && t.indexOf("Polygon") >= 0 && spec.style !== "outline") P.seen.stripes = true;
-      all.forEach(function (rid) {
-        var weight = Math.max.apply(null, f.roles.filter(function (r) { return r.role === rid; })
-          .map(function (r) { return (P.parts[r.part] || {weight: 2}).weight; }));
-        if (t.indexOf("Point") >= 0) P.seen.point = true;
-        else if (t.indexOf("Line") >= 0) P.seen.line = true;
-        else if (spec.style === "outline") P.seen.outline = true;
-        else P.seen[weight >= 3 ? "strong" : "light"] = true;
-      });
-    });
-    fillRoles(P);
-    // Whatever overlay was switched on last, small things stay on top of large ones.
-    P.map.on("overlayadd", function () { restack(P); });
-    return groups;
-  }
-
-  function uniqueRoles(P, entries) {  // the page's roles among entries, each once, in order
-    return entries.map(function (r) { return r.role; })
-      .filter(function (r, k, a) { return P.data.page_roles.indexOf(r) >= 0 && a.indexOf(r) === k; });
-  }
-
-  function restack(P) {
-    P.stack.forEach(function (lyr) { if (lyr._map && lyr.bringToFront) lyr.bringToFront(); });
-  }
-
-  // (Re)draw every role shape that holds on P.at: a feature in k of the roles then gets k
-  // interleaved stripes; those new then (P.isNew) are drawn with the class geo-new.
-  function fillRoles(P) {
-    var data = P.data, roles = P.roles, parts = P.parts, canvas = P.canvas;
-    var svgRoot = function () { return P.svg._container; };
-    var layerOrder = {}, stack = P.stack = [];  // role shapes, drawn bottom to top by layer, then large to small
-    data.layers.forEach(function (l, k) { layerOrder[l.id] = k; });
-    Object.keys(P.groups).forEach(function (rid) { P.groups[rid].clearLayers(); });
-    for (var d = P.drawn.length - 1; d >= 0; d--) if (P.drawn[d].role) P.drawn.splice(d, 1);
-    P.clouds.length = 0;
-    // where a role list puts role rid: its entries for rid, and the slot and count of the page's
-    // roles in it; worked out once per list (the point rows of a big layer share a few lists)
-    var places = new Map(), none = [];
-    function placeIn(list, rid) {
-      var byRole = places.get(list);
-      if (!byRole) places.set(list, byRole = {});
-      if (byRole[rid]) return byRole[rid];
-      var mine = list.filter(function (r) { return r.role === rid; }), shared = uniqueRoles(P, list);
-      return (byRole[rid] = {mine: mine, slot: shared.indexOf(rid), n: shared.length});
-    }
-    // role id -> [index, the entries that hold] of the features that carry it, each once (with no
-    // date shown, everything holds: a feature's own list, shared by the rows that share it)
-    var carriers = {};
-    data.features.forEach(function (f, i) {
-      if (!holds(P, f)) return;
-      var active = !P.at ? f.roles || none : (f.roles || none).filter(function (r) { return holds(P, f, r); });
-      for (var k = 0; k < active.length; k++) {
-        var list = carriers[active[k].role] || (carriers[active[k].role] = []), last = list[list.length - 1];
-        if (!last || last[0] !== i) list.push([i, active]);
-      }
-    });
-    data.page_roles.forEach(function (rid) {
-      var role = roles[rid], group = P.groups[rid];
-      var cloud = canvas ? new G.PointCloud({padding: 0.1, colour: role.colour, role: rid}) : null;
-      (carriers[rid] || []).forEach(function (c) {
-        var i = c[0], f = data.features[i], place = placeIn(c[1], rid), mine = place.mine;
-        var spec = P.layersById[f.layer] || {style: "area"};
-        var slot = place.slot, n = place.n;
-        if (cloud && (f.g.t === "Point" || f.g.t === "MultiPoint")) {
-          cloud.push(f, f.g.t === "Point" ? f.ll : f.ll[0], 4 + 3 * (n - slot));
-          return;
-        }
-        var weight = Math.max.apply(null, mine.map(function (r) { return (parts[r.part] || {weight: 2}).weight; }));
-        var schematic = f.basis === "schematic", fresh = P.isNew && P.isNew(f, rid);
-        var cls = "geo-shape geo-role geo-role-" + rid + " geo-f-" + i + (schematic ? " geo-schematic" : "") +
-                  (fresh ? " geo-new" : "");
-        var t = f.g.t, lyr;
-        if (t === "Point" || t === "MultiPoint") {
-          lyr = shapeFor(P, f, {renderer: canvas || P.svg, radius: 4 + 3 * (n - slot), color: "#fff", weight: 1.5,
-                                fillColor: role.colour, fillOpacity: 1, className: cls});
-        } else if (t.indexOf("Line") >= 0) {
-          lyr = shapeFor(P, f, {renderer: canvas || P.svg, color: role.colour, weight: 2 + weight,
-                                opacity: 0.9, dashArray: schematic ? "10 7" : null, className: cls});
-        } else {
-          var outline = spec.style === "outline";
-          lyr = shapeFor(P, f, {renderer: canvas || P.svg, color: role.colour,
-                                weight: outline ? 4 : (weight >= 3 ? 2.5 : 1.5), opacity: outline ? 0.85 : 0.9,
-                                dashArray: schematic ? "8 6" : (outline ? "1 0" : null), fill: !outline,
-                                fillColor: role.colour, fillOpacity: canvas ? 0.3 : 1, className: cls});
-          if (!outline && !canvas) {
-            var pid = G.patterns.id(rid, slot, n, weight);
-            lyr.on("add", function () {
-              G.patterns.ensure(svgRoot(), role.colour, pid, slot, n, weight);
-              if (lyr._path) lyr._path.setAttribute("fill", "url(#" + pid + ")");
-            });
-          }
-        }
-        P.drawn[P.drawn.length - 1].role = rid;
-        if (f.container) {
-          // Changchun's outline lies over all its districts: let the pointer through to them
-          // (their tooltips say they lie within it and name its roles)
-          lyr.options.interactive = false;
-        } else {
-          bindText(P, lyr, f);
-        }
-        lyr.geoOrder = [layerOrder[f.layer] || 0, -(f.area_km2 || 0)];
-        stack.push(lyr);
-        group.addLayer(lyr);
-      });
-      if (cloud && cloud.size()) { P.clouds.push(cloud); group.addLayer(cloud); }
-    });
-    stack.sort(function (a, b) { return (a.geoOrder[0] - b.geoOrder[0]) || (a.geoOrder[1] - b.geoOrder[1]); });
-    restack(P);
-  }
-
   // Points drawn by PointClouds: a tooltip on hover and a popup on click, found by position.
   function wireClouds(P) {
     var map = P.map, clouds = P.clouds;
@@ -305,7 +176,8 @@
     });
   }
 
-  G.shapes = {project: project, drawContext: drawContext, showContext: showContext, makeLabels: makeLabels,
-              drawRoles: drawRoles, fillRoles: fillRoles, restack: restack, wireClouds: wireClouds,
-              setDatum: setDatum, followZoom: followZoom};
+  // (the role overlays, drawRoles / fillRoles / restack, join this from overlays.js)
+  G.shapes = {project: project, shapeFor: shapeFor, bindText: bindText, drawContext: drawContext,
+              showContext: showContext, makeLabels: makeLabels, wireClouds: wireClouds, setDatum: setDatum,
+              followZoom: followZoom};
 })(window.GeoMap);
