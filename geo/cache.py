@@ -4,6 +4,8 @@ Simplifying the boundaries as a coverage is most of a build's work, and the boun
 only when they are re-imported: a build after an edit to a site, a zone or a role finds them
 here. The key is a hash of every official polygon (id, layer, WKB), the tolerance, the grid and
 :data:`VERSION`; anything else, or a file that cannot be read, means the work is done again.
+:class:`Derived` keeps the geometries a build derives from others (unions, grown plates) the
+same way, each under a hash of how it is made and of its members' WKB.
 Entries live in ``$GEO_CACHE_DIR``, else ``$XDG_CACHE_HOME/changchun-maps``, else
 ``~/.cache/changchun-maps``; ``GEO_CACHE_DIR=off`` turns the cache off. Each is written
 atomically; the newest :data:`KEEP` are kept.
@@ -19,7 +21,7 @@ from pathlib import Path
 
 import shapely
 
-__all__ = ["KEEP", "VERSION", "cache_dir", "key_for", "load", "save"]
+__all__ = ["KEEP", "VERSION", "Derived", "cache_dir", "digest", "key_for", "load", "save"]
 
 #: Bump when the simplification changes, so that old entries are not used.
 VERSION = "simplify-3"
@@ -89,3 +91,74 @@ def save(key: str, meta: dict, geoms: dict) -> None:
             old.unlink(missing_ok=True)
     except OSError:
         pass
+
+
+def digest(geom) -> str:
+    """A hex hash of a geometry's WKB (exact: any change of a vertex changes it)."""
+    return hashlib.blake2b(shapely.to_wkb(geom, byte_order=1), digest_size=16).hexdigest()
+
+
+class Derived:
+    """Geometries derived from others, remembered across builds by what they are made of.
+
+    ``get(key, make)`` gives the geometry stored under ``key`` or makes it; ``key`` must say
+    everything the geometry depends on (see :func:`digest`). ``close()`` writes what this build
+    used, so entries no longer asked for are dropped. One file, ``derived.bin``, kept in memory
+    between the builds of one process (a watch).
+    """
+
+    FILE = "derived.bin"
+    _memory: dict = {}  # (folder, key) -> geometry, for the builds of this process
+
+    def __init__(self):
+        self.dir = cache_dir()
+        self.used: dict = {}
+        self.missed = 0
+        self._disk = None
+
+    def _stored(self) -> dict:  # what the last build used: from memory, else from the file
+        if self._disk is None:
+            self._disk = {k: g for (d, k), g in Derived._memory.items() if d == self.dir}
+            if self.dir is not None and not self._disk:
+                try:
+                    self._disk = _read_entries(self.dir / self.FILE)
+                except (OSError, ValueError, struct.error, shapely.errors.GEOSException):
+                    self._disk = {}
+        return self._disk
+
+    def get(self, key: str, make):
+        key = f"{VERSION} {key}"
+        geom = self._stored().get(key) if self.dir is not None else None
+        if geom is None:
+            geom = make()
+            self.missed += 1
+        self.used[key] = geom
+        return geom
+
+    def close(self) -> None:
+        """Remember what this build used (in memory, and on disk when anything was new)."""
+        if self.dir is None:
+            return
+        Derived._memory = {(self.dir, k): g for k, g in self.used.items()}
+        if not self.missed and self.used.keys() == self._stored().keys():
+            return
+        blobs = [(k, shapely.to_wkb(g, byte_order=1)) for k, g in self.used.items()]
+        head = json.dumps({"geoms": [[k, len(b)] for k, b in blobs]}).encode()
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            tmp = self.dir / f".{self.FILE}.{os.getpid()}.tmp"
+            tmp.write_bytes(b"".join([struct.pack("<I", len(head)), head, *(b for _k, b in blobs)]))
+            os.replace(tmp, self.dir / self.FILE)
+        except OSError:
+            pass
+
+
+def _read_entries(path: Path) -> dict:
+    raw = path.read_bytes()
+    (n,) = struct.unpack_from("<I", raw)
+    meta = json.loads(raw[4:4 + n])
+    out, at = {}, 4 + n
+    for name, length in meta["geoms"]:
+        out[name] = shapely.from_wkb(raw[at:at + length])
+        at += length
+    return out

@@ -10,6 +10,7 @@ Lambert azimuthal equal-area projection centred on Changchun.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -19,10 +20,11 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import LineString, Point
 
+from . import cache
 from .catalogue import Catalogue, LayerSpec, load_catalogue
 from .datum import DATUMS, transform_geometry
 from .errors import DataError
-from .layerio import Feature, geometry_from_json, plain_points, read_layer
+from .layerio import OGR_SUFFIXES, Feature, geometry_from_json, plain_points, read_layer
 from .registry import Registry, load_registry
 
 __all__ = ["EQUAL_AREA", "Plan", "PlanFeature", "area_km2", "dissolve", "grow_to_area", "load_plan", "plan_from",
@@ -153,7 +155,10 @@ class Plan:
         return [f for f in self.features if f.layer.id == layer_id]
 
 
-def grow_to_area(geom, area: float, tolerance: float = 1e-4):
+GROW_TOLERANCE = 1e-4
+
+
+def grow_to_area(geom, area: float, tolerance: float = GROW_TOLERANCE):
     """``geom`` (WGS-84) buffered evenly, out or in, in the equal-area projection until its
     area is ``area`` km² (within ``tolerance``, relative): a schematic area around its members."""
     ea, target = to_equal_area(geom), area * 1e6
@@ -198,10 +203,26 @@ def _anchor(geom) -> Point:
 
 
 def resolve(raw: list[tuple[LayerSpec, Feature]]) -> list[PlanFeature]:
-    """Resolve stored, schematic and derived geometries, in dependency order."""
+    """Resolve stored, schematic and derived geometries, in dependency order. A union or a
+    grown plate whose members are those of an earlier build comes from :class:`geo.cache.Derived`."""
+    derived = cache.Derived()
+    try:
+        return _resolve(raw, derived)
+    finally:
+        derived.close()
+
+
+def _resolve(raw, derived) -> list[PlanFeature]:
     done: dict[str, PlanFeature] = {}
+    keys: dict[str, str] = {}  # feature id -> what its geometry is made of (a hash)
     pending = []
     order = []
+
+    def made_of(op: str, members: list[str]) -> str:
+        for m in members:
+            if m not in keys:
+                keys[m] = cache.digest(done[m].geometry)
+        return hashlib.blake2b(" ".join([op, *(keys[m] for m in members)]).encode(), digest_size=16).hexdigest()
     for spec, f in raw:
         fid, props, geom = f.id, f.props, f.geometry
         order.append(fid)
@@ -227,7 +248,8 @@ def resolve(raw: list[tuple[LayerSpec, Feature]]) -> list[PlanFeature]:
                 continue
             tiling, parts = False, ()
             if d.get("op") == "union":
-                geom = union_of([done[m] for m in members])
+                keys[f.id] = made_of("union", members)
+                geom = derived.get(keys[f.id], lambda ms=members: union_of([done[m] for m in ms]))
                 anchor = _anchor(geom)
                 tiling = all(done[m].tiling for m in members)
                 parts = tuple(done[m] for m in members) if tiling else ()
@@ -238,7 +260,9 @@ def resolve(raw: list[tuple[LayerSpec, Feature]]) -> list[PlanFeature]:
                 area = f.props.get("schematic_area_km2")
                 if not isinstance(area, (int, float)) or area <= 0:
                     raise DataError(f"{spec.where}: feature {f.id}: derive op grow needs a positive schematic_area_km2")
-                geom = grow_to_area(shapely.union_all([done[m].geometry for m in members]), float(area))
+                keys[f.id] = made_of(f"grow {float(area)!r} {GROW_TOLERANCE!r}", members)
+                geom = derived.get(keys[f.id], lambda ms=members, a=float(area): grow_to_area(
+                    shapely.union_all([done[m].geometry for m in ms]), a))
                 anchor = _anchor(geom)
             else:
                 raise DataError(f"{spec.where}: feature {f.id}: derive op {d.get('op')!r} is not union, line or grow")
@@ -276,10 +300,16 @@ def plan_from(catalogue: Catalogue, registry: Registry, layers: dict[str, list[F
     for spec in catalogue.layers:
         feats = layers[spec.id]
         points = plain_points([f.geometry for f in feats])  # plain Points made in one call
+        # a GeoJSON file's coordinates as written, in its datum (GeoPackages and tables come
+        # converted to WGS-84 already)
+        to_wgs84 = (DATUMS[spec.datum] if spec.datum != "wgs84" and not spec.in_database
+                    and catalogue.path(spec).suffix.lower() not in OGR_SUFFIXES else None)
         for i, f in enumerate(feats):
             if type(f.geometry) is dict:
                 g = points.get(i)  # (not "or": the truth of a geometry is a GEOS call)
                 f = Feature(f.props, geometry_from_json(f.geometry) if g is None else g, f.layer, f.index)
+            if to_wgs84 is not None and f.geometry is not None:
+                f = Feature(f.props, transform_geometry(f.geometry, to_wgs84), f.layer, f.index)
             raw.append((spec, f))
     return Plan(catalogue, registry, resolve(raw))
 

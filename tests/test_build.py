@@ -189,6 +189,35 @@ def test_geopackage_layer_is_mapped_like_geojson(tmp_path):
             assert abs(lat - f.geometry.y) <= QUANTUM / 2 + 1e-7 and abs(lon - f.geometry.x) <= QUANTUM / 2 + 1e-7, f.id
 
 
+def test_gcj02_geojson_layer_is_drawn_in_wgs84(tmp_path):
+    """A GeoJSON layer declared ``datum = "gcj02"`` (coordinates read off a Chinese map) is
+    converted to WGS-84 by the build, as the same layer in a GeoPackage is."""
+    from geo.datum import wgs84_to_gcj02
+    from geo.layerio import read_layer
+
+    layers = tmp_path / "layers"
+    shutil.copytree(LAYERS, layers)
+    doc = json.loads((layers / "sites.geojson").read_text(encoding="utf-8"))
+    sites = read_layer(layers / "sites.geojson")
+    for f in doc["features"]:
+        lon, lat = f["geometry"]["coordinates"]
+        glon, glat = wgs84_to_gcj02([lon], [lat])
+        f["geometry"]["coordinates"] = [float(glon[0]), float(glat[0])]
+    (layers / "sites.geojson").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    toml = layers / "layers.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        'file = "sites.geojson"', 'file = "sites.geojson"\ndatum = "gcj02"'), encoding="utf-8")
+    out = tmp_path / "maps"
+    r = run("build", "--layers", str(layers), "--out", str(out), "--only", "culture.html")
+    assert r.returncode == 0, r.stderr
+    drawn = {f["id"]: f["g"]["c"] for f in page_json(out / "culture.html")["features"] if f["layer"] == "sites"}
+    assert len(drawn) >= 8
+    for f in sites:
+        if f.id in drawn:
+            lat, lon = drawn[f.id]
+            assert abs(lat - f.geometry.y) <= QUANTUM / 2 + 1e-7 and abs(lon - f.geometry.x) <= QUANTUM / 2 + 1e-7, f.id
+
+
 def test_identical_layers_identical_pages(tmp_path, monkeypatch, built):
     """Two builds of the same layers write the same bytes: no random ids, no dates, stable order."""
     monkeypatch.setenv("GEO_CACHE_DIR", "off")
