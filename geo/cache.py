@@ -5,7 +5,10 @@ only when they are re-imported: a build after an edit to a site, a zone or a rol
 here. The key is a hash of every official polygon (id, layer, WKB), the tolerance, the grid and
 :data:`VERSION`; anything else, or a file that cannot be read, means the work is done again.
 :class:`Derived` keeps the geometries a build derives from others (unions, grown plates) the
-same way, each under a hash of how it is made and of its members' WKB.
+same way, each under a hash of how it is made and of its members' WKB. :func:`load_read` and
+:func:`save_read` keep a layer file as validation found it clean (its features' properties and
+geometries), under a hash of its bytes and of the checks' code: an unchanged file is not parsed
+and checked again (its properties are, against the registry of the day).
 Entries live in ``$GEO_CACHE_DIR``, else ``$XDG_CACHE_HOME/changchun-maps``, else
 ``~/.cache/changchun-maps``; ``GEO_CACHE_DIR=off`` turns the cache off. Each is written
 atomically; the newest :data:`KEEP` are kept.
@@ -16,12 +19,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import struct
 from pathlib import Path
 
 import shapely
 
-__all__ = ["KEEP", "VERSION", "Derived", "cache_dir", "digest", "key_for", "load", "save"]
+__all__ = ["KEEP", "VERSION", "Derived", "cache_dir", "digest", "key_for", "load", "load_read", "save",
+           "save_read"]
+
+_SIMPLIFIED = re.compile(r"[0-9a-f]{64}\.bin")  # the simplified boundaries' entries (key_for)
 
 #: Bump when the simplification changes, so that old entries are not used.
 VERSION = "simplify-3"
@@ -86,7 +93,8 @@ def save(key: str, meta: dict, geoms: dict) -> None:
         tmp = d / f".{key}.{os.getpid()}.tmp"
         tmp.write_bytes(b"".join([struct.pack("<I", len(head)), head, *(b for _n, b in blobs)]))
         os.replace(tmp, d / f"{key}.bin")
-        entries = sorted(d.glob("*.bin"), key=lambda p: p.stat().st_mtime, reverse=True)
+        entries = sorted((p for p in d.glob("*.bin") if _SIMPLIFIED.fullmatch(p.name)),
+                         key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[KEEP:]:
             old.unlink(missing_ok=True)
     except OSError:
@@ -162,3 +170,48 @@ def _read_entries(path: Path) -> dict:
         out[name] = shapely.from_wkb(raw[at:at + length])
         at += length
     return out
+
+
+KEEP_READS = 32
+
+
+def load_read(key: str) -> tuple[list, list, list] | None:
+    """``(properties, geometry types, geometries)`` of the layer file saved under ``key``, or None."""
+    d = cache_dir()
+    if d is None:
+        return None
+    try:
+        raw = (d / "read" / f"{key}.bin").read_bytes()
+        (n,) = struct.unpack_from("<I", raw)
+        meta = json.loads(raw[4:4 + n])
+        at, blobs = 4 + n, []
+        for length in meta["wkb"]:
+            blobs.append(raw[at:at + length] if length else None)
+            at += length
+        geoms = shapely.from_wkb(blobs).tolist() if blobs else []
+        if len(geoms) != len(meta["props"]) or at != len(raw):
+            return None
+        return meta["props"], meta["types"], geoms
+    except (OSError, ValueError, KeyError, TypeError, struct.error, shapely.errors.GEOSException):
+        return None
+
+
+def save_read(key: str, props: list, types: list, geoms: list) -> None:
+    """Keep a layer file's clean features under ``key`` (see :func:`load_read`); never fails a build."""
+    d = cache_dir()
+    if d is None:
+        return
+    blobs = [b"" if b is None else b for b in shapely.to_wkb(geoms, byte_order=1).tolist()] if geoms else []
+    try:
+        head = json.dumps({"props": props, "types": types, "wkb": [len(b) for b in blobs]},
+                          ensure_ascii=False, allow_nan=True).encode()
+        folder = d / "read"
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{key}.{os.getpid()}.tmp"
+        tmp.write_bytes(b"".join([struct.pack("<I", len(head)), head, *blobs]))
+        os.replace(tmp, folder / f"{key}.bin")
+        entries = sorted(folder.glob("*.bin"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[KEEP_READS:]:
+            old.unlink(missing_ok=True)
+    except (OSError, TypeError, ValueError):
+        pass

@@ -195,13 +195,15 @@ def _positions(positions, emit) -> bool:
     return True
 
 
-def _validity(gj: dict, gtype: str, emit, geom=None) -> None:
+def _validity(gj: dict, gtype: str, emit, geom=None, made: list | None = None) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             if geom is None:
                 geom = geometry_from_json({"type": gtype, "coordinates": gj["coordinates"]})
             reason = shapely.is_valid_reason(geom)
+            if made is not None:
+                made.append(geom)
         except (ValueError, TypeError, shapely.errors.GEOSException) as exc:
             emit("error", "geometry", f"cannot make a {gtype} of these coordinates: {exc}",
                  "open the feature in QGIS to see the geometry")
@@ -288,9 +290,11 @@ def check_shape(geom, allowed: tuple, layer: str, emit) -> str | None:
     return check_geometry(gj, allowed, layer, emit, geom)
 
 
-def check_geometry(gj, allowed: tuple, layer: str, emit, shape=None) -> str | None:
+def check_geometry(gj, allowed: tuple, layer: str, emit, shape=None, made: list | None = None) -> str | None:
     """Check a GeoJSON geometry object; return its type when the type is known. ``shape``: the
-    same geometry as shapely already made it (a database row's), checked for validity as it is."""
+    same geometry as shapely already made it (a database row's), checked for validity as it is.
+    ``made``: a list that receives the shapely geometry the check made of ``gj``, if it made one
+    (a polygon's, to test its validity), so that nothing makes it twice."""
     if not isinstance(gj, dict):
         emit("error", "geometry", f"geometry must be a GeoJSON geometry object or null, not {kind_of(gj)}",
              '{"type": "Polygon", "coordinates": [...]}')
@@ -314,7 +318,7 @@ def check_geometry(gj, allowed: tuple, layer: str, emit, shape=None) -> str | No
     if _plainly_good(gtype, coords):
         # every position two finite numbers inside the region: only sizes and validity remain
         if _sizes(gtype, coords, emit) and gtype in ("Polygon", "MultiPolygon"):
-            _validity(gj, gtype, emit, shape)
+            _validity(gj, gtype, emit, shape, made)
         return gtype
     positions: list = []
     try:
@@ -330,7 +334,7 @@ def check_geometry(gj, allowed: tuple, layer: str, emit, shape=None) -> str | No
         return gtype
     sized = _sizes(gtype, coords, emit)
     if _positions(positions, emit) and sized and gtype in ("Polygon", "MultiPolygon"):
-        _validity(gj, gtype, emit, shape)
+        _validity(gj, gtype, emit, shape, made)
     return gtype
 
 

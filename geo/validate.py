@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import functools
+import hashlib
 import json
 import math
 import re
+import sys
 import tomllib
 import warnings
 from dataclasses import dataclass, field
@@ -23,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import cache
 from .catalogue import GEOMETRY_TYPES, STYLES, Catalogue, LayerSpec, load_catalogue, where_problem
 from .checks import (
     Known,
@@ -277,11 +281,10 @@ def _known(run: _Run, root: Path) -> Known:
 # ---------------------------------------------------------------------------------------------
 # reading one layer file into (index, props, geometry) records
 
-def _read_geojson(run: _Run, path: Path) -> list | None:
+def _read_geojson(run: _Run, path: Path, data: bytes) -> list | None:
     def add(message, hint="", level="error", prop=""):
         run.add(level, path, "", prop, message, hint)
 
-    data = path.read_bytes()
     if not data.strip():
         add("file is empty", 'an empty layer is {"type": "FeatureCollection", "features": []}')
         return None
@@ -527,12 +530,65 @@ def validate_file(path: Path | str, spec: LayerSpec, known: Known | Registry | N
         return run.problems[start:]
     if path.suffix.lower() in OGR_SUFFIXES:
         records = _read_ogr(run, path, spec)
-    else:
-        records = _read_geojson(run, path)
-        if records is not None:
-            stem = path.stem
-            run.layers[spec.id] = [Feature(props, g, stem, i - 1) for i, props, g in records]
-    return _validate_rows(run, spec, known, records, start, path)
+        return _validate_rows(run, spec, known, records, start, path)
+    data = path.read_bytes()
+    key = _read_key(data, spec)
+    hit = cache.load_read(key)
+    if hit is not None:  # clean when last read: only its properties are checked (the registry may have changed)
+        props_list, types, geoms = hit
+        records = [(i, props, _Checked(t, g) if g is not None else None)
+                   for i, (props, t, g) in enumerate(zip(props_list, types, geoms), 1)]
+        run.layers[spec.id] = [Feature(props, g, path.stem, i) for i, (props, g) in enumerate(zip(props_list, geoms))]
+        return _validate_rows(run, spec, known, records, start, path)
+    records = _read_geojson(run, path, data)
+    if records is not None:
+        run.layers[spec.id] = [Feature(props, g, path.stem, i - 1) for i, props, g in records]
+    found = _validate_rows(run, spec, known, records, start, path)
+    if records is not None and not found and len(records) == len(run.layers[spec.id]):
+        _keep_read(key, records, run.layers[spec.id])
+    return found
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A geometry that passed the geometry checks when its file was last read (see cache.load_read)."""
+
+    gtype: str
+    geometry: object
+
+
+def _read_key(data: bytes, spec: LayerSpec) -> str:
+    h = hashlib.blake2b(data, digest_size=20)
+    h.update(repr((spec.id, tuple(spec.geometry), _checks_code())).encode())
+    return h.hexdigest()
+
+
+@functools.cache
+def _checks_code() -> str:
+    """A hash of the code that reads and checks a layer file: a change to it makes every file new."""
+    from . import checks, layerio
+
+    h = hashlib.blake2b(digest_size=16)
+    for module in (checks, layerio, sys.modules[__name__]):
+        h.update(Path(module.__file__).read_bytes())
+    return h.hexdigest()
+
+
+def _keep_read(key: str, records: list, features: list) -> None:
+    """Remember a file found clean: its properties, and its geometries as shapely made them."""
+    from .layerio import geometry_from_json, plain_points
+
+    points = plain_points([f.geometry for f in features])
+    geoms, types = [], []
+    for i, f in enumerate(features):
+        g = f.geometry
+        if type(g) is dict:
+            g = points.get(i)
+            if g is None:
+                g = geometry_from_json(f.geometry)
+        geoms.append(g)
+        types.append(None if g is None else records[i][2]["type"])
+    cache.save_read(key, [props for _, props, _ in records], types, geoms)
 
 
 def _validate_rows(run: _Run, spec: LayerSpec, known: Known, records, start: int,
@@ -548,6 +604,7 @@ def _validate_rows(run: _Run, spec: LayerSpec, known: Known, records, start: int
     # feature, with the same messages in the same order.
     points = good_points([g for _, _, g in records], spec.geometry).tolist() if records else []
     clean: set = set()  # (geometry type, has geometry, property signature) found clean
+    feats = run.layers.get(spec.id) if path is not None else None  # this file's features, as read
     where_text = str(where)
     for (index, props, geometry), good_point in zip(records, points):
         fid = props.get("id")
@@ -561,10 +618,15 @@ def _validate_rows(run: _Run, spec: LayerSpec, known: Known, records, start: int
 
         if good_point:
             gtype = "Point"
+        elif type(geometry) is _Checked:
+            gtype = geometry.gtype
         elif geometry is None:
             gtype = None
         elif isinstance(geometry, dict) or not hasattr(geometry, "geom_type"):  # GeoJSON, as written
-            gtype = check_geometry(geometry, spec.geometry, spec.id, emit)
+            made: list = []
+            gtype = check_geometry(geometry, spec.geometry, spec.id, emit, made=made)
+            if made and feats is not None:  # the plan takes the polygon the check made
+                feats[index - 1].geometry = made[0]
         else:  # a database row's, read by shapely
             gtype = check_shape(geometry, spec.geometry, spec.id, emit)
         sig = property_signature(props)
@@ -599,9 +661,8 @@ def _check_derives(run: _Run) -> None:
 
 def _check_plans(run: _Run, root: Path, specs: list[LayerSpec] | None) -> None:
     """A plan's context names layers of layers.toml, and its context_around a feature."""
-    try:
-        reg = load_registry(root)
-    except _LOADER_FAULTS:  # reported with the registry
+    reg = run.registry  # None when the registry could not be loaded: reported with it
+    if reg is None:
         return
     raw = _toml(root / "layers.toml")  # every layer declared, usable or not (each reports its own faults)
     entries = raw.get("layer") if isinstance(raw, dict) else None
