@@ -538,13 +538,17 @@ def validate_file(path: Path | str, spec: LayerSpec, known: Known | Registry | N
         props_list, types, geoms = hit
         records = [(i, props, _Checked(t, g) if g is not None else None)
                    for i, (props, t, g) in enumerate(zip(props_list, types, geoms), 1)]
-        run.layers[spec.id] = [Feature(props, g, path.stem, i) for i, (props, g) in enumerate(zip(props_list, geoms))]
+        stem = path.stem
+        run.layers[spec.id] = [Feature(props, g, stem, i) for i, (props, g) in enumerate(zip(props_list, geoms))]
         return _validate_rows(run, spec, known, records, start, path)
     records = _read_geojson(run, path, data)
     if records is not None:
-        run.layers[spec.id] = [Feature(props, g, path.stem, i - 1) for i, props, g in records]
+        stem = path.stem
+        run.layers[spec.id] = [Feature(props, g, stem, i - 1) for i, props, g in records]
     found = _validate_rows(run, spec, known, records, start, path)
-    if records is not None and not found and len(records) == len(run.layers[spec.id]):
+    # kept when clean, and when there is a shape to check: plain points are checked in bulk
+    # about as fast as they would be read back
+    if records is not None and not found and any(type(g) is dict and g.get("type") != "Point" for _, _, g in records):
         _keep_read(key, records, run.layers[spec.id])
     return found
 
