@@ -29,6 +29,23 @@ def built_maps(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def plan():
+    """The plan of ``layers/``, read once per session (tests must not change it; a module may
+    define its own)."""
+    from geo.plan import load_plan
+
+    return load_plan(LAYERS)
+
+
+@pytest.fixture(scope="session")
+def geoms(plan):
+    """The page geometry of the session's :func:`plan`, simplified once."""
+    from geo.simplify import simplify_plan
+
+    return simplify_plan(plan)
+
+
+@pytest.fixture(scope="session")
 def browser():
     """One headless Chromium for the whole session (system Chromium, no downloads)."""
     exe = chromium_path()

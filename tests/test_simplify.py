@@ -16,22 +16,12 @@ import shapely
 
 from geo import simplify
 from geo.bench import displacement_m
-from geo.plan import load_plan, to_equal_area
-from geo.simplify import TOLERANCE_M, max_displacement_m, simplify_plan
+from geo.plan import to_equal_area
+from geo.simplify import TOLERANCE_M, max_displacement_m
 from geo.topology import QUANTUM
 
 LAYERS = Path(__file__).resolve().parent.parent / "layers"
 LIMIT_M = 50.0  # the most a simplified boundary may move
-
-
-@pytest.fixture(scope="module")
-def plan():
-    return load_plan(LAYERS)
-
-
-@pytest.fixture(scope="module")
-def geoms(plan):
-    return simplify_plan(plan)
 
 
 @pytest.fixture(scope="module")

@@ -14,21 +14,9 @@ from hypothesis import strategies as st
 from shapely.geometry import shape
 
 from geo.pagedata import decode_geometry, geometry_sections, pack, unpack, unvarints, unzigzag, varints, zigzag
-from geo.plan import load_plan
-from geo.simplify import simplify_plan
 from geo.topology import QUANTUM, build_topology
 
 LAYERS = Path(__file__).resolve().parent.parent / "layers"
-
-
-@pytest.fixture(scope="module")
-def plan():
-    return load_plan(LAYERS)
-
-
-@pytest.fixture(scope="module")
-def geoms(plan):
-    return simplify_plan(plan)
 
 
 @pytest.fixture(scope="module")
