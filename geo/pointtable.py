@@ -158,6 +158,15 @@ class PointTable:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def _inside(self, geom) -> np.ndarray:
+        """Which rows lie in ``geom`` (a container's page geometry): found once a build, as every
+        page with that container (the overview, the role pages, the timeline) asks the same."""
+        memo = self.__dict__.setdefault("_inside_memo", {})
+        hit = memo.get(id(geom))
+        if hit is None:
+            hit = memo[id(geom)] = (geom, shapely.contains_xy(geom, self.xy[:, 0] * QUANTUM, self.xy[:, 1] * QUANTUM))
+        return hit[1]
+
     def page(self, page_roles, context_ids: set, containers: list, *, at: str | None = None,
              near: set | None = None) -> PageRows:
         """The rows on a page showing ``page_roles`` over the layers ``context_ids``; each row's
@@ -182,10 +191,9 @@ class PointTable:
             raise TooManyPoints(f"{len(rows):,} points on one page, more than {MAX_PAGE_POINTS:,} "
                                 "(geo.pointtable.MAX_PAGE_POINTS); split the point layers so that each map "
                                 "shows fewer, or keep a sample")
-        xy = self.xy[rows]
         within = np.zeros((len(rows), len(containers)), dtype=bool)
         for k, (_cid, g) in enumerate(containers):
-            within[:, k] = shapely.contains_xy(g, xy[:, 0] * QUANTUM, xy[:, 1] * QUANTUM)
+            within[:, k] = self._inside(g)[rows]
         return PageRows(self, rows, filtered, context[rows], within, [c for c, _ in containers])
 
 
