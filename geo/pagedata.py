@@ -186,6 +186,10 @@ def point_features(doc: dict, sections: dict[str, bytes]) -> list[dict]:
     def column(spec):
         if "values" in spec:
             return spec["values"]
+        if "text" in spec:  # the rows' texts joined, cut at each one's length in UTF-16 code units
+            units = sections[spec["text"]].decode("utf-8").encode("utf-16-le")
+            ends = np.cumsum(unvarints(sections[spec["lengths"]])).tolist()
+            return [units[2 * a:2 * b].decode("utf-16-le") for a, b in zip([0] + ends[:-1], ends)]
         values = spec["dict"]
         return [values[i] for i in unvarints(sections[spec["index"]]).tolist()]
 

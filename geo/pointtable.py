@@ -2,11 +2,13 @@
 
 A page's point features go in one table rather than one JSON object each: a column per
 property, a value repeated down a column (a kind, a basis, a role list, a description) stored
-once with one small integer per row, positions on the page grid as differences in a binary
-section (see :mod:`geo.pagedata`). The table is made once per build
-(:meth:`PointTable.of`); each page takes its rows with numpy (:meth:`PointTable.page`). The
-page turns the rows back into feature objects (``geo/static/js/pagedata.js``), so the page's
-code sees the same ``P.data.features`` whatever the layer's size.
+once with one small integer per row, a text of each row (its id and names) joined into one
+section of UTF-8 with each one's length, positions on the page grid as differences in a binary section
+(see :mod:`geo.pagedata`). The table is made once per build (:meth:`PointTable.of`); each
+page takes its rows with numpy (:meth:`PointTable.page`). The page draws the rows from the
+columns and makes a row's feature object when it is first read
+(``geo/static/js/pointrows.js``), so the page's code sees the same ``P.data.features``
+whatever the layer's size.
 """
 
 from __future__ import annotations
@@ -236,8 +238,11 @@ class PageRows:
         sections: dict = {}
         for name, (values, codes) in t.columns.items():
             c = codes[rows]
-            if name in ("id", "name_en", "name_zh"):  # a value per row
-                doc["columns"][name] = {"values": [values[i] for i in c.tolist()]}
+            if name in ("id", "name_en", "name_zh"):  # a text per row: joined, with each one's length
+                texts = [values[i] for i in c.tolist()]
+                doc["columns"][name] = {"text": f"pt_{name}_text", "lengths": f"pt_{name}"}
+                sections[f"pt_{name}_text"] = "".join(texts).encode("utf-8")
+                sections[f"pt_{name}"] = varints(_utf16_lengths(texts))
                 continue
             used, back = _used(c, len(values))
             vals = [values[i] for i in used.tolist()]
@@ -266,6 +271,12 @@ class PageRows:
         xy = t.xy[rows]
         sections["pt_xy"] = varints(zigzag(np.diff(xy, axis=0, prepend=np.zeros((1, 2), np.int64)).ravel()))
         return doc, sections
+
+
+def _utf16_lengths(texts: list[str]) -> np.ndarray:
+    """Each text's length as JavaScript counts it (UTF-16 code units): where a page cuts a
+    column's joined text."""
+    return np.fromiter((len(t.encode("utf-16-le")) // 2 for t in texts), dtype=np.int64, count=len(texts))
 
 
 def _role_record(role, part, source, since, until) -> dict:

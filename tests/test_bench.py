@@ -256,3 +256,63 @@ def test_point_clouds_draw_toggle_and_answer_the_mouse(open_page, cloud_page):
     page.mouse.move(*screen(pt["ll"]))  # the WGS-84 spot, some 20 px away at zoom 12: nothing there
     tip.wait_for(state="detached")
     mp.assert_clean()
+
+
+@pytest.mark.browser
+def test_a_site_is_made_when_first_read_with_its_tooltip_popup_search_hit_table_row_and_link(open_page, cloud_page):
+    """The point rows stay columns as the page opens (pointrows.js); a site's feature is made the
+    first time the mouse, a search, the table or a link reads it, and it is what the page's data
+    says it is, every time the same object."""
+    mp = open_page(cloud_page)
+    page = mp.page
+    n, made, base = mp.evaluate("() => [GEO.page.data.rows.n, GEO.page.data.rows.made(), GEO.page.data.shapes.length]")
+    assert n >= 3000 and made < 20, (n, made)  # drawn from the columns: not a feature a row
+    fid = "syn-000007"  # a site alone at zoom 12, on no role's area (whose popup a click there opens)
+    want = next(f for f in mp.data["features"] if f["id"] == fid)
+    k = mp.evaluate("(id) => GEO.page.data.rows.find(id)", fid)
+    ll = mp.evaluate("(k) => [GEO.page.data.rows.lat[k], GEO.page.data.rows.lon[k]]", k)
+    assert k >= 0 and ll == want["g"]["c"]
+
+    def screen(ll):
+        js = """(ll) => { const c = GEO.map.latLngToContainerPoint(ll);
+                 const r = GEO.map.getContainer().getBoundingClientRect(); return [r.left + c.x, r.top + c.y]; }"""
+        return mp.evaluate(js, ll)
+
+    mp.evaluate("(ll) => { GEO.map.setView(ll, 12, {animate: false}); }", ll)
+    page.wait_for_timeout(100)
+    page.mouse.move(*screen(ll))
+    page.locator(".leaflet-tooltip.geo-tooltip", has_text=want["name_en"]).wait_for(state="visible")
+    page.mouse.click(*screen(ll))
+    popup = page.locator(".leaflet-popup", has_text=want["name_en"])
+    popup.wait_for(state="visible")
+    assert want["name_zh"] in popup.inner_text()
+    # the feature the popup is of: the page's feature of that row, with what the data says
+    got = mp.evaluate("""(k) => { const P = GEO.page, f = P.data.features[P.data.shapes.length + k];
+        return {same: P.openFeature === f && P.feature(f.id) === f, f: JSON.parse(JSON.stringify(f)), ll: f.ll,
+                made: P.data.rows.made()}; }""", k)
+    assert got["same"] and got["ll"] == ll and got["made"] <= made + 2
+    assert {key: v for key, v in got["f"].items() if key not in ("g", "ll", "llc")} == \
+        {key: v for key, v in want.items() if key != "g"}
+    page.keyboard.press("Escape")
+    mp.evaluate("() => GEO.map.closePopup()")
+
+    # search: its name finds it first; Enter shows it
+    box = page.locator("input.geo-search-input")
+    box.fill(want["name_en"])
+    first = page.locator(".geo-search-list [role=option]").first
+    assert want["name_en"] in first.inner_text()
+    page.keyboard.press("Enter")
+    page.locator(".leaflet-popup", has_text=want["name_en"]).wait_for(state="visible")
+
+    # the table: a row of it
+    page.locator(".geo-tool-table").click()
+    row = page.locator(f".geo-table tbody tr[data-id='{fid}']")
+    row.wait_for(state="attached")
+    assert want["name_en"] in row.inner_text()
+    mp.assert_clean()
+
+    # a link to it opens the page on its popup
+    mp = open_page(cloud_page, suffix=f"#f={fid}")
+    mp.page.locator(".leaflet-popup", has_text=want["name_en"]).wait_for(state="visible")
+    assert mp.evaluate("() => GEO.page.openFeature && GEO.page.openFeature.id") == fid
+    mp.assert_clean()

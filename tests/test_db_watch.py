@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import queue
-import re
 import shutil
 import statistics
 import threading
@@ -23,7 +22,7 @@ from pg_server import PASSWORD, start_server, wait_until
 
 from geo.db.notify import Change, Listener, missing_triggers
 from geo.db.transfer import init, push
-from geo.pagedata import unpack
+from geo.pagedata import read_page_data
 from geo.plan import load_plan
 from geo.watch import Watcher, affected_pages
 
@@ -110,9 +109,10 @@ class Running:
 
 
 def page_text(html: str) -> str:
-    """The page's data as JSON text (the page carries it packed, see geo.pagedata)."""
-    m = re.search(r'<script type="application/octet-stream" id="geo-data"[^>]*>(.*?)</script>', html, re.S)
-    return json.dumps(unpack(m.group(1))[0], ensure_ascii=False) if m else ""
+    """The page's data as JSON text (the page carries it packed, see geo.pagedata; a point
+    table's names are in its binary sections: read_page_data decodes them)."""
+    data = read_page_data(html)
+    return json.dumps(data, ensure_ascii=False) if data is not None else ""
 
 
 def pages(out: Path) -> dict[str, bytes]:

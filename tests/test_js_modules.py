@@ -141,7 +141,7 @@ def test_geometry_decodes_what_python_packs(blank):
 def test_point_cloud_copies_pixels_as_drawImage_draws(blank):
     """Past a few thousand dots a PointCloud copies the sprites' pixels into one image: the same
     picture as a drawImage a dot."""
-    page = blank("core", "datum", "pointcloud", leaflet=True)
+    page = blank("core", "datum", "dots", "pointcloud", leaflet=True)
     out = page.evaluate("""() => new Promise((done) => {
         document.body.innerHTML = '<div id="a" style="width:500px;height:400px"></div>' +
                                   '<div id="b" style="width:500px;height:400px"></div>';
@@ -169,6 +169,81 @@ def test_point_cloud_copies_pixels_as_drawImage_draws(blank):
     })""")
     assert out["same"] and out["ink"] > 0.2 * out["pixels"]
     assert out["differ"] <= 0.002 * out["ink"], out
+
+
+def test_dots_under_others_are_left_out_without_changing_a_pixel(blank):
+    """Where dots crowd, a PointCloud draws only what shows (dots.js covered()): the very pixels
+    of drawing every dot, with most of the dots left out."""
+    page = blank("core", "datum", "dots", "pointcloud", leaflet=True)
+    out = page.evaluate("""() => new Promise((done) => {
+        document.body.innerHTML = '<div id="a" style="width:400px;height:300px"></div>' +
+                                  '<div id="b" style="width:400px;height:300px"></div>';
+        const clouds = [], seed = [0.25];
+        const rnd = () => (seed[0] = (seed[0] * 9301 + 49297) % 233280) / 233280;
+        const pts = Array.from({length: 20000}, () => [43.9 + rnd() * 0.2, 125.2 + rnd() * 0.3]);
+        ['a', 'b'].forEach((id, k) => {
+            const map = L.map(id, {zoomAnimation: false}).setView([44.0, 125.35], 10);
+            const c = new GeoMap.PointCloud({colour: '#2ca02c', role: 'r', blitFrom: 0, cull: k === 1});
+            c.setPoints(pts.map((p) => p[0]), pts.map((p) => p[1]), pts.map((p, i) => 4 + 3 * (i % 3)),
+                        (i) => ({id: i}));
+            c.addTo(map); clouds.push(c);
+        });
+        requestAnimationFrame(() => requestAnimationFrame(() => {
+            const [a, b] = clouds.map((c) => c._ctx.getImageData(0, 0, c._container.width, c._container.height).data);
+            let differ = 0, ink = 0;
+            for (let i = 0; i < a.length; i++) { if (a[i] !== b[i]) differ++; if (i % 4 === 3 && a[i]) ink++; }
+            const c = clouds[1], sprite = [], ox = [], oy = [];
+            for (let k = 0; k < c._nv; k++) {
+                const i = c._vis[k], sp = sprite[k] = GeoMap.dots.pixels(c.options.colour, c._radius[i], 1);
+                ox.push(Math.round(c._px[2 * i]) - sp.half - c._bounds.min.x);
+                oy.push(Math.round(c._px[2 * i + 1]) - sp.half - c._bounds.min.y);
+            }
+            const shown = GeoMap.dots.covered(sprite, ox, oy, c._container.width, c._container.height);
+            done({same: a.length === b.length, differ, ink, pixels: a.length / 4, drawn: c._nv,
+                  kept: shown.keep.reduce((s, v) => s + v, 0)});
+        }));
+    })""")
+    assert out["same"] and out["ink"] > 0.5 * out["pixels"], out
+    assert out["differ"] == 0, out
+    assert out["drawn"] > 15000 and out["kept"] < out["drawn"] / 2, out
+
+
+def test_paths_are_leaflets_polygons_and_lines(blank):
+    """paths.js makes what L.polygon and L.polyline make (LatLngs, bounds, projected rings, the
+    parts drawn, the SVG), in a view that holds the shapes and in views that cut them."""
+    page = blank("core", "paths", leaflet=True)
+    out = page.evaluate("""() => {
+        document.body.innerHTML = '<div id="m" style="width:500px;height:400px"></div>';
+        const map = L.map('m', {zoomAnimation: false}).setView([44.0, 125.3], 8);
+        const ring = (lat, lon, r, n) => Array.from({length: n}, (_, i) =>
+            [lat + r * Math.sin(i * 2 * Math.PI / n) + 0.001 * (i % 3), lon + 1.3 * r * Math.cos(i * 2 * Math.PI / n)]);
+        const closed = (r) => r.concat([r[0]]);
+        const shapes = [
+            ['polygon', [closed(ring(44.0, 125.3, 0.5, 40))]],
+            ['polygon', [ring(44.0, 125.3, 0.9, 70), ring(44.0, 125.3, 0.2, 12)]],
+            ['polygon', [[ring(43.5, 124.5, 0.3, 25)], [closed(ring(44.6, 126.4, 0.25, 30))]]],
+            ['polygon', ring(44.2, 125.0, 2.5, 90)],
+            ['polyline', ring(44.0, 125.3, 0.7, 33)],
+            ['polyline', [ring(43.8, 125.8, 1.8, 50), ring(44.1, 124.9, 0.1, 2)]],
+        ];
+        const views = [[[44.0, 125.3], 8], [[44.0, 125.3], 6], [[44.3, 125.9], 10], [[43.7, 124.6], 12]];
+        // (_code: the mark Leaflet's clipping leaves on each point it looks at)
+        const keys = (l) => JSON.stringify([l._latlngs, l._bounds, l._rings, l._parts, l._pxBounds,
+                                            l._path && l._path.getAttribute('d')],
+                                           (k, v) => k === '_code' ? undefined : v);
+        const diffs = [];
+        views.forEach(([c, z]) => {
+            map.setView(c, z, {animate: false});
+            shapes.forEach(([kind, ll], k) => {
+                const a = L[kind](ll, {weight: 3}).addTo(map), b = GeoMap.paths[kind](ll, {weight: 3}).addTo(map);
+                if (keys(a) !== keys(b)) diffs.push([z, k]);
+                if (!(b instanceof (kind === 'polygon' ? L.Polygon : L.Polyline))) diffs.push(['class', k]);
+                map.removeLayer(a); map.removeLayer(b);
+            });
+        });
+        return diffs;
+    }""")
+    assert out == []
 
 
 def test_i18n_pairs_and_languages(blank):

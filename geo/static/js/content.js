@@ -23,7 +23,7 @@
 
     // the containers (Changchun's outline, a plate ...) the feature lies within on the page's date
     function containers(f) {
-      return (f.within || []).map(function (id) { return P.byId[id]; })
+      return (f.within || []).map(function (id) { return P.feature(id); })
         .filter(function (c) { return c && G.dates.holds(P, c) && G.dates.roles(P, c).length; });
     }
 

@@ -93,15 +93,21 @@
   // The zoom buttons: top left on a wide screen, bottom right (under the thumb) on a phone;
   // a window made narrow or wide starts with its sheets closed.
   function follow(P, legend) {
-    var place = function () {
+    var place = function (fit) {
       P.sheets.forEach(function (s) { shut(P, s, false); });
       var zoom = P.map.zoomControl, where = phone() ? "bottomright" : "topleft";
       if (zoom && zoom.getPosition() !== where) zoom.setPosition(where);
-      fitLegend(P, legend);
+      if (fit !== false) fitLegend(P, legend);
     };
-    place();
+    place(false);
     window.matchMedia(PHONE).addEventListener("change", place);
     P.map.on("resize", function () { fitLegend(P, legend); });
+    // fitted when the map or the top left column changes size (first as the page opens), once
+    // laid out and before it is painted: measuring it as the page is built would force a layout
+    var box = P.map.getContainer(), top = box.querySelector(".leaflet-top.leaflet-left");
+    var watch = new ResizeObserver(function () { fitLegend(P, legend); });
+    watch.observe(box);
+    if (top) watch.observe(top);
   }
 
   G.tool({id: "layout", init: function (P) {

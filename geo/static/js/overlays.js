@@ -1,7 +1,8 @@
 /* overlays.js: the role overlays. Each page role is a layer group (P.groups, role id -> group)
  * holding the shapes of the features that take the role on the date shown (P.at, G.dates; every
  * feature on a page without a date): a feature in k of the page's roles gets k interleaved
- * stripes, one per role (patterns.js); points go to one PointCloud per role on a canvas page.
+ * stripes, one per role (patterns.js); points go to one PointCloud per role on a canvas page
+ * (the rows of a point table straight from its columns, pointrows.js).
  * fillRoles draws them again when the date changes (timeline.js); small shapes stay above
  * large ones whatever overlay was switched on last (restack). Joins G.shapes.
  */
@@ -20,10 +21,10 @@
       group.addTo(P.map);
     });
     var done = new Map(), none = [];  // role list -> the kinds of feature already seen with it
-    P.data.features.forEach(function (f) {
+    eachKind(P, ["layer", "basis"], function (f) {
       var list = f.roles || none, t = f.g.t, kinds = done.get(list), key = t + "|" + f.layer + "|" + f.basis;
       if (!kinds) done.set(list, kinds = {});
-      if (kinds[key]) return;  // the point rows of a big layer share a few lists: each once
+      if (kinds[key]) return;  // features that share a role list: each kind once
       kinds[key] = true;
       var all = uniqueRoles(P, list), spec = P.layersById[f.layer] || {style: "area"};
       if (!all.length) return;
@@ -42,6 +43,14 @@
     // Whatever overlay was switched on last, small things stay on top of large ones.
     P.map.on("overlayadd", function () { restack(P); });
     return groups;
+  }
+
+  // fn(f) for each feature that is not a point row, and for the first row (pointrows.js) of each
+  // group of rows alike in their roles and columns `names` (what fn reads of a row: R.like)
+  function eachKind(P, names, fn) {
+    var R = P.data.rows;
+    P.data.shapes.forEach(function (f) { fn(f); });
+    if (R) R.groups(["roles"].concat(names)).first.forEach(function (k) { fn(R.like(k, names)); });
   }
 
   function uniqueRoles(P, entries) {  // the page's roles among entries, each once, in order
@@ -76,23 +85,29 @@
     // role id -> [index, the entries that hold] of the features that carry it, each once (with no
     // date shown, everything holds: a feature's own list, shared by the rows that share it)
     var carriers = {};
-    data.features.forEach(function (f, i) {
+    function active(f) { return !P.at ? f.roles || none : (f.roles || none).filter(function (r) { return holds(P, f, r); }); }
+    function carry(f, i) {
       if (!holds(P, f)) return;
-      var active = !P.at ? f.roles || none : (f.roles || none).filter(function (r) { return holds(P, f, r); });
-      for (var k = 0; k < active.length; k++) {
-        var list = carriers[active[k].role] || (carriers[active[k].role] = []), last = list[list.length - 1];
-        if (!last || last[0] !== i) list.push([i, active]);
+      var list = active(f);
+      for (var k = 0; k < list.length; k++) {
+        var to = carriers[list[k].role] || (carriers[list[k].role] = []), last = to[to.length - 1];
+        if (!last || last[0] !== i) to.push([i, list]);
       }
-    });
+    }
+    data.shapes.forEach(carry);
+    var R = data.rows, base = data.shapes.length, rows = canvas && R ? cloudRows(P, R, active, placeIn) : null;
+    if (R && !rows) for (var k = 0; k < R.n; k++) carry(data.features[base + k], base + k);
     data.page_roles.forEach(function (rid) {
       var role = roles[rid], group = P.groups[rid];
       var cloud = canvas ? new G.PointCloud({padding: 0.1, colour: role.colour, role: rid}) : null;
+      var dots = cloud ? {lat: [], lon: [], radius: [], ref: []} : null;  // the cloud's points that are not rows
       (carriers[rid] || []).forEach(function (c) {
         var i = c[0], f = data.features[i], place = placeIn(c[1], rid), mine = place.mine;
         var spec = P.layersById[f.layer] || {style: "area"};
         var slot = place.slot, n = place.n;
         if (cloud && (f.g.t === "Point" || f.g.t === "MultiPoint")) {
-          cloud.push(f, f.g.t === "Point" ? f.ll : f.ll[0], 4 + 3 * (n - slot));
+          var ll = f.g.t === "Point" ? f.ll : f.ll[0];
+          dots.lat.push(ll[0]); dots.lon.push(ll[1]); dots.radius.push(4 + 3 * (n - slot)); dots.ref.push(i);
           return;
         }
         var weight = Math.max.apply(null, mine.map(function (r) { return (parts[r.part] || {weight: 2}).weight; }));
@@ -132,10 +147,63 @@
         stack.push(lyr);
         group.addLayer(lyr);
       });
+      if (cloud) fillCloud(P, cloud, dots, rows && rows[rid]);
       if (cloud && cloud.size()) { P.clouds.push(cloud); group.addLayer(cloud); }
     });
     stack.sort(function (a, b) { return (a.geoOrder[0] - b.geoOrder[0]) || (a.geoOrder[1] - b.geoOrder[1]); });
     restack(P);
+  }
+
+  // The point rows (pointrows.js) of a canvas page, for the clouds: role id -> {k: rows (Int32Array),
+  // radius: theirs}, worked out once per group of rows that share a role list and dates
+  function cloudRows(P, R, active, placeIn) {
+    var groups = R.groups(["roles", "since", "until"]), of = groups.of;
+    var rids = [], slot = {};  // the roles the rows take, each once
+    var dots = groups.first.map(function (k) {  // per group: [role's slot in rids, radius] of each role, once
+      var f = R.like(k, ["since", "until"]), out = [], seen = {};
+      if (!holds(P, f)) return out;
+      var list = active(f);
+      list.forEach(function (r) {
+        if (seen[r.role]) return;
+        seen[r.role] = true;
+        if (slot[r.role] == null) slot[r.role] = rids.push(r.role) - 1;
+        var place = placeIn(list, r.role);
+        out.push([slot[r.role], 4 + 3 * (place.n - place.slot)]);
+      });
+      return out;
+    });
+    var at = new Int32Array(dots.length + 1), slots = [], radii = [], j, k, e;  // the groups' pairs, flat
+    dots.forEach(function (d, g) {
+      d.forEach(function (p) { slots.push(p[0]); radii.push(p[1]); });
+      at[g + 1] = slots.length;
+    });
+    var count = new Int32Array(rids.length), pos = new Int32Array(rids.length);
+    for (k = 0; k < R.n; k++) for (e = at[of[k]]; e < at[of[k] + 1]; e++) count[slots[e]]++;
+    var ks = rids.map(function (r, s) { return new Int32Array(count[s]); });
+    var rs = rids.map(function (r, s) { return new Uint16Array(count[s]); });
+    for (k = 0; k < R.n; k++) {
+      for (e = at[of[k]]; e < at[of[k] + 1]; e++) {
+        j = slots[e];
+        ks[j][pos[j]] = k; rs[j][pos[j]++] = radii[e];
+      }
+    }
+    var out = rids.map(function (r, s) { return {k: ks[s], radius: rs[s]}; });
+    var byRole = {};
+    rids.forEach(function (rid, s) { byRole[rid] = out[s]; });
+    return byRole;
+  }
+
+  // A cloud's points: `dots` (features that are not rows, {lat, lon, radius, ref}: their index in
+  // P.data.features), then the rows `rows` ({k, radius}), in page order
+  function fillCloud(P, cloud, dots, rows) {
+    var data = P.data, R = data.rows, base = data.shapes.length, m = dots.lat.length, n = m + (rows ? rows.k.length : 0);
+    var lat = new Float64Array(n), lon = new Float64Array(n), radius = new Uint16Array(n), ref = new Int32Array(n);
+    lat.set(dots.lat); lon.set(dots.lon); radius.set(dots.radius); ref.set(dots.ref);
+    for (var j = m; j < n; j++) {
+      var k = rows.k[j - m];
+      lat[j] = R.lat[k]; lon[j] = R.lon[k]; radius[j] = rows.radius[j - m]; ref[j] = base + k;
+    }
+    cloud.setPoints(lat, lon, radius, function (j) { return data.features[ref[j]]; });
   }
 
   G.shapes.drawRoles = drawRoles;

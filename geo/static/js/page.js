@@ -12,7 +12,13 @@
              datum: "wgs84", coarse: false, drawn: [], labels: [], clouds: [], seen: {}, tools: {}, at: null};
     data.roles.forEach(function (r) { P.roles[r.id] = r; });
     data.layers.forEach(function (l) { P.layersById[l.id] = l; });
-    data.features.forEach(function (f) { G.geometry.prepareFeature(f); P.byId[f.id] = f; });
+    // the features that are not point rows: their coordinates now (a row's are made with it)
+    data.shapes.forEach(function (f) { G.geometry.prepareFeature(f); P.byId[f.id] = f; });
+    P.feature = function (id) {  // the feature of that id (undefined when the page has none)
+      if (Object.prototype.hasOwnProperty.call(P.byId, id)) return P.byId[id];
+      var k = data.rows ? data.rows.find(id) : -1;
+      return k >= 0 ? data.features[data.shapes.length + k] : undefined;
+    };
     P.content = G.content(P);
     G.toolbar.prepare(P);  // e.g. the timeline sets the date shown (P.at)
     P.svg = L.svg({padding: 0.1});  // little drawn off screen: a quicker first frame

@@ -4,6 +4,9 @@
  * enumerable) the feature's geometry: its arc references (polygons, lines) or its point, and
  * the page topology T they refer to. geometry.js turns them into coordinates.
  *
+ * The point table's rows stay columns (doc.rows, pointrows.js): doc.features lists them after the
+ * other features (doc.shapes), each made when first read.
+ *
  * T: the arcs' vertices in degrees, lat[] and lon[] (Float64Array), arc i being vertices
  * start[i] .. start[i + 1] - 1; keep[] (Uint8Array, or null) marks the coarse forms' vertices.
  */
@@ -58,43 +61,15 @@
       Object.defineProperty(f.g, "a", {value: a});
       Object.defineProperty(f.g, "T", {value: T});
     });
-    pointRows(doc, section, q).forEach(function (f) { doc.features.push(f); });
+    // the point table: columns, a row's feature made when first read (pointrows.js)
+    var shapes = doc.features, rows = doc.points && doc.points.n ? G.pointrows.table(doc.points, section, ints, q) : null;
+    if (rows) doc.features = G.pointrows.list(shapes, rows);
     delete doc.blobs;
     delete doc.points;
     Object.defineProperty(doc, "topology", {value: T});
+    Object.defineProperty(doc, "shapes", {value: shapes});
+    Object.defineProperty(doc, "rows", {value: rows});
     return doc;
-  }
-
-  // The point table (geo/pointtable.py) -> one feature object per row, like the others: every
-  // column's value (absent when null), roles, context, within, label and g. A value repeated
-  // down a column (a kind, a role list) is one shared object.
-  function pointRows(doc, section, q) {
-    var t = doc.points;
-    if (!t || !t.n) return [];
-    var n = t.n, out = new Array(n), k;
-    function column(spec) {
-      if (spec.values) return spec.values;
-      var idx = ints(section(spec.index), false), vals = spec.dict, col = new Array(n);
-      for (var i = 0; i < n; i++) col[i] = vals[idx[i]];
-      return col;
-    }
-    var names = Object.keys(t.columns), cols = names.map(function (c) { return column(t.columns[c]); });
-    var roles = column(t.roles), within = t.within ? column(t.within) : null;
-    var ctx = section(t.context), d = ints(section("pt_xy"), true), x = 0, y = 0;
-    for (var i = 0; i < n; i++) {
-      var f = {};
-      for (k = 0; k < names.length; k++) if (cols[k][i] != null) f[names[k]] = cols[k][i];
-      f.roles = roles[i];
-      f.context = ((ctx[i >> 3] >> (7 - (i & 7))) & 1) === 1;
-      if (within && within[i].length) f.within = within[i];
-      x += d[2 * i]; y += d[2 * i + 1];
-      var ll = [y * q, x * q];
-      f.label = ll;
-      f.g = {t: "Point"};
-      Object.defineProperty(f.g, "a", {value: ll});
-      out[i] = f;
-    }
-    return out;
   }
 
   G.pagedata = {decode: decode, ints: ints};

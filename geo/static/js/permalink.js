@@ -53,7 +53,7 @@
       if (ok.length || !asked.length) st.overlays = ok;  // nothing known asked for: ignored
     }
     if (raw.lang != null && G.i18n.LANGS.indexOf(raw.lang) >= 0) st.lang = raw.lang;
-    if (raw.f != null && Object.prototype.hasOwnProperty.call(P.byId, raw.f)) st.feature = raw.f;
+    if (raw.f != null && P.feature(raw.f)) st.feature = raw.f;
     if (raw.date != null && P.data.timeline && /^\d{4}(-\d{2}(-\d{2})?)?$/.test(raw.date)) st.date = G.dates.key(raw.date);
     return st;
   }
@@ -110,7 +110,7 @@
       var c = st.center ? G.shapes.project(P, st.center) : map.getCenter();
       map.setView(c, st.zoom != null ? st.zoom : map.getZoom(), {reset: true});  // exactly there
     }
-    if (st.feature) G.focus.show(P, P.byId[st.feature], {zoom: !view});  // a link's view is kept
+    if (st.feature) G.focus.show(P, P.feature(st.feature), {zoom: !view});  // a link's view is kept
     else if (!early && P.openFeature) map.closePopup();
   }
 

@@ -3,7 +3,7 @@
  * role is overlays.js's (it draws with shapeFor and bindText).
  *
  * Every function takes P, the page state made by page.js: P.map, P.data, P.roles, P.parts,
- * P.layersById, P.byId, P.datum, P.coarse, P.drawn (every vector layer: {layer, wgs, point,
+ * P.layersById, P.feature(id), P.datum, P.coarse, P.drawn (every vector layer: {layer, wgs, point,
  * feature, rough, role}), P.labels, P.clouds, P.content (tooltip/popup makers), and P.at: the
  * date shown (timeline page; null elsewhere): only what holds then is drawn (G.dates.holds).
  */
@@ -20,12 +20,12 @@
     if (t === "Point" || t === "MultiPoint") {
       lyr = L.circleMarker(project(P, t === "Point" ? ll : ll[0]), opts);
     } else if (t === "LineString" || t === "MultiLineString") {
-      lyr = L.polyline(project(P, ll), opts);
+      lyr = G.paths.polyline(project(P, ll), opts);
     } else {
       ll = (P.coarse && f.llc) || f.ll;
       // the coarse form is already simplified to a pixel: Leaflet need not simplify it again
       if (P.coarse && f.llc) opts.smoothFactor = 0;
-      lyr = L.polygon(project(P, ll), opts);
+      lyr = G.paths.polygon(project(P, ll), opts);
     }
     // wgs: what is drawn now, in WGS-84; rough: the coarse form of a polygon
     P.drawn.push({layer: lyr, wgs: (t === "Point") ? ll : (t === "MultiPoint" ? ll[0] : ll),
@@ -39,6 +39,24 @@
     lyr.bindPopup(function () { return P.content.popup(f); }, {maxWidth: 360, className: "geo-popup-wrap"});
   }
 
+  // fn(f, i, spec) for each feature f (P.data.features[i]) of a layer `spec` that want(spec)
+  // accepts: the point rows (pointrows.js) of other layers are neither read nor made
+  function ofLayers(P, want, fn) {
+    var data = P.data, R = data.rows, base = data.shapes.length;
+    data.shapes.forEach(function (f, i) {
+      var spec = P.layersById[f.layer];
+      if (spec && want(spec)) fn(f, i, spec);
+    });
+    if (!R) return;
+    var groups = R.groups(["layer"]), layer = R.column("layer"), of = groups.of;
+    var specs = groups.first.map(function (k) {  // per group of rows (a layer), its spec if wanted
+      var spec = P.layersById[layer.get(k)];
+      return spec && want(spec) ? spec : null;
+    });
+    if (!specs.some(Boolean)) return;
+    for (var k = 0; k < R.n; k++) if (specs[of[k]]) fn(data.features[base + k], base + k, specs[of[k]]);
+  }
+
   // Context: boundaries in grey, always on, under the role overlays. They go on one canvas in
   // a pane of their own below the overlays (hover and click still reach them where no role
   // shape lies on top): far cheaper to paint than as SVG.
@@ -47,9 +65,8 @@
     var renderer = L.canvas({padding: 0.1, pane: "geoContext"});
     var context = P.context = L.layerGroup();
     P.contextShapes = [];
-    P.data.features.forEach(function (f, i) {
-      var spec = P.layersById[f.layer];
-      if (!spec || !spec.context || !f.context) return;
+    ofLayers(P, function (spec) { return spec.context; }, function (f, i, spec) {
+      if (!f.context) return;
       var opts = {renderer: renderer, color: spec.id === "counties" ? "#555" : "#888",
                   weight: spec.id === "province" ? 2 : 1, fill: spec.style === "area", fillColor: "#ffffff",
                   fillOpacity: 0.0, className: "geo-shape geo-context geo-f-" + i, interactive: spec.style === "area"};
@@ -75,9 +92,8 @@
   // Labels: a marker whose icon centres itself in CSS (placing it reads no layout, unlike a
   // tooltip), shown between the layer's label_min_zoom and the feature's label_max_zoom.
   function makeLabels(P) {
-    P.data.features.forEach(function (f) {
-      var spec = P.layersById[f.layer];
-      if (!spec || !spec.labels || !f.label) return;
+    ofLayers(P, function (spec) { return spec.labels; }, function (f, i, spec) {
+      if (!f.label) return;
       var box = el("div", "geo-label-text");
       var en = el("span", "geo-label-en geo-en", f.name_en.replace(/ (District|County|City)$/, "")), zh = el("span", "geo-label-zh geo-zh", f.name_zh);
       en.lang = "en"; zh.lang = "zh-Hans";

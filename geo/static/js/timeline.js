@@ -146,7 +146,7 @@
         li.setAttribute("data-role", r.id);
         ul.appendChild(li);
       });
-      var moved = s.changes.map(function (id) { return P.byId[id]; })
+      var moved = s.changes.map(function (id) { return P.feature(id); })
         .filter(function (f) { return f && G.dates.holds(P, f); });
       if (moved.length) {
         ul.appendChild(bi(t("tl_boundaries", {names: G.join(moved.map(function (f) { return pair(f.name_en, f.name_zh); }),

@@ -1,0 +1,85 @@
+/* paths.js: the page's polygons and lines, Leaflet's with their work on each vertex done in one
+ * loop (G.paths.polygon, G.paths.polyline: what L.polygon and L.polyline make, drawn the same).
+ *
+ * Leaflet takes each vertex through a chain of small functions (a LatLng made, projected,
+ * rounded, its bounds extended, clipped to the view), and as a page opens that code is still
+ * cold: the page's first drawing spent most of its time there. Here the LatLngs are made and
+ * projected in one loop each, with Leaflet's own formulas (Spherical Mercator, the CRS's
+ * transformation, rounding), so the numbers and the pixels are the same; a shape that lies
+ * wholly inside the view is not clipped (clipping would give back its own points).
+ */
+(function (G) {
+  "use strict";
+  var isFlat = L.LineUtil.isFlat;
+
+  // [lat, lon] arrays (nested as Leaflet takes them) -> LatLngs, extending `bounds`; a closed
+  // ring (a polygon's) loses its last point when it repeats the first, as Leaflet's does
+  function latLngs(list, bounds, closed) {
+    if (!isFlat(list)) return list.map(function (l) { return latLngs(l, bounds, closed); });
+    var n = list.length, out = new Array(n), s = Infinity, w = Infinity, no = -Infinity, e = -Infinity;
+    for (var i = 0; i < n; i++) {
+      var a = list[i], ll = out[i] = Array.isArray(a) && a.length === 2 ? new L.LatLng(a[0], a[1]) : L.latLng(a);
+      if (ll.lat < s) s = ll.lat;
+      if (ll.lat > no) no = ll.lat;
+      if (ll.lng < w) w = ll.lng;
+      if (ll.lng > e) e = ll.lng;
+    }
+    if (n) { bounds.extend(L.latLng(s, w)); bounds.extend(L.latLng(no, e)); }
+    if (closed && n >= 2 && out[0].equals(out[n - 1])) out.pop();
+    return out;
+  }
+
+  // Leaflet's map.latLngToLayerPoint for every LatLng of a ring at once (Spherical Mercator);
+  // null on another projection
+  function project(map, ring, bounds) {
+    var crs = map.options.crs, proj = crs.projection;
+    if (crs !== L.CRS.EPSG3857) return null;
+    var t = crs.transformation, s = crs.scale(map._zoom), o = map.getPixelOrigin(), R = proj.R, max = proj.MAX_LATITUDE;
+    var d = Math.PI / 180, n = ring.length, out = new Array(n), x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (var i = 0; i < n; i++) {
+      var ll = ring[i], sin = Math.sin(Math.max(Math.min(max, ll.lat), -max) * d);
+      var x = Math.round(s * (t._a * (R * ll.lng * d) + t._b)) - o.x;
+      var y = Math.round(s * (t._c * (R * Math.log((1 + sin) / (1 - sin)) / 2) + t._d)) - o.y;
+      out[i] = new L.Point(x, y);
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+    if (n) { bounds.extend(new L.Point(x0, y0)); bounds.extend(new L.Point(x1, y1)); }
+    return out;
+  }
+
+  function inside(px, bounds) {  // every point of the shape within bounds (edges included)
+    return !!px && px.min.x >= bounds.min.x && px.max.x <= bounds.max.x && px.min.y >= bounds.min.y &&
+      px.max.y <= bounds.max.y;
+  }
+
+  function fast(Base, closed) {
+    return Base.extend({
+      _convertLatLngs: function (list) { return latLngs(list, this._bounds, closed); },
+      _projectLatlngs: function (list, result, bounds) {
+        var ring = list[0] instanceof L.LatLng ? project(this._map, list, bounds) : null;
+        if (ring) result.push(ring); else Base.prototype._projectLatlngs.call(this, list, result, bounds);
+      },
+      _clipPoints: function () {
+        var b = this._renderer._bounds, w = closed ? this.options.weight : 0, p = new L.Point(w, w);
+        b = new L.Bounds(b.min.subtract(p), b.max.add(p));
+        if (this.options.noClip || !this._pxBounds || !this._pxBounds.intersects(b) || !inside(this._rawPxBounds, b)) {
+          Base.prototype._clipPoints.call(this);
+          return;
+        }
+        // what clipping gives back when no point lies outside: each ring's points (a line's,
+        // when it has a segment)
+        this._parts = this._rings.filter(function (r) { return r.length > (closed ? 0 : 1); })
+          .map(function (r) { return r.slice(); });
+      }
+    });
+  }
+
+  var Polygon = fast(L.Polygon, true), Polyline = fast(L.Polyline, false);
+  G.paths = {
+    polygon: function (latlngs, opts) { return new Polygon(latlngs, opts); },
+    polyline: function (latlngs, opts) { return new Polyline(latlngs, opts); }
+  };
+})(window.GeoMap);
