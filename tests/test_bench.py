@@ -316,3 +316,38 @@ def test_a_site_is_made_when_first_read_with_its_tooltip_popup_search_hit_table_
     mp.page.locator(".leaflet-popup", has_text=want["name_en"]).wait_for(state="visible")
     assert mp.evaluate("() => GEO.page.openFeature && GEO.page.openFeature.id") == fid
     mp.assert_clean()
+
+
+@pytest.mark.browser
+def test_the_load_measure_is_the_first_frame_painted_with_everything(browser, tmp_path):
+    """A page that draws after "load" (as ours do) is measured at the first frame painted with
+    its paths, not one frame later: a busy task between the two frames is not counted."""
+    page = tmp_path / "late.html"
+    page.write_text("""<!DOCTYPE html><html><body><div class="leaflet-overlay-pane"></div><script>
+var frame = 0;
+(function tick() { frame++; performance.mark("frame-" + frame); requestAnimationFrame(tick); })();
+addEventListener("load", function () {
+  setTimeout(function () {
+    document.querySelector(".leaflet-overlay-pane").innerHTML = '<svg><path d="M0 0L9 9"/></svg>';
+    window.GEO = {};
+    performance.mark("drawn-before-frame-" + (frame + 1));
+    requestAnimationFrame(function () {  // after the frame that paints them: 300 ms of work
+      setTimeout(function () { var t = performance.now(); while (performance.now() - t < 300) {} }, 0);
+    });
+  }, 30);
+});
+</script></body></html>""", encoding="utf-8")
+    from geo.bench.browser import _INIT_JS
+
+    context = browser.new_context()
+    try:
+        tab = context.new_page()
+        tab.add_init_script(_INIT_JS % {"expected": 1, "need_geo": "true"})
+        tab.goto(page.as_uri(), wait_until="load")
+        drawn = tab.evaluate("window.__drawn")
+    finally:
+        context.close()
+    marks = drawn["marks"]
+    first = int(next(k for k in marks if k.startswith("drawn-before-frame-")).rsplit("-", 1)[1])
+    after = marks.get(f"frame-{first + 1}")  # the frame after the one that paints them, if it began
+    assert marks[f"frame-{first}"] <= drawn["ms"] and (after is None or drawn["ms"] < after), (drawn["ms"], marks)

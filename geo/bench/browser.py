@@ -76,28 +76,29 @@ def _median(xs):
 
 # Runs in every page before its scripts: resolves window.__drawn with the time (ms since
 # navigation start) of the first frame painted after "load" once EXPECTED paths/markers are in
-# the DOM (and, on our pages, once the drawing code has set window.GEO).
+# the DOM (and, on our pages, once the drawing code has set window.GEO). Checked on "load",
+# then at the start of each frame: found there, that frame is the one; found on "load", the next.
 _INIT_JS = """
 (function () {
   var expected = %(expected)d, needGeo = %(need_geo)s;
   function count() {
     return document.querySelectorAll('.leaflet-overlay-pane path, .leaflet-marker-pane img.leaflet-marker-icon').length;
   }
-  function afterPaint(cb) {
-    requestAnimationFrame(function () {
-      var c = new MessageChannel(); c.port1.onmessage = cb; c.port2.postMessage(0);
-    });
+  function afterThisPaint(cb) {  // a task posted now runs once the frame under way is painted
+    var c = new MessageChannel(); c.port1.onmessage = cb; c.port2.postMessage(0);
   }
   window.__drawn = new Promise(function (resolve) {
-    function check() {
+    function check(inFrame) {
       if ((!needGeo || window.GEO) && count() >= expected) {
-        afterPaint(function () {
+        var done = function () {
           var marks = {};
           performance.getEntriesByType("mark").forEach(function (m) { marks[m.name] = m.startTime; });
           resolve({ms: performance.now(), n: count(), marks: marks});
-        });
+        };
+        if (inFrame === true) afterThisPaint(done);
+        else requestAnimationFrame(function () { afterThisPaint(done); });
       } else {
-        requestAnimationFrame(check);
+        requestAnimationFrame(function () { check(true); });
       }
     }
     window.addEventListener("load", check);
