@@ -246,6 +246,37 @@ def test_paths_are_leaflets_polygons_and_lines(blank):
     assert out == []
 
 
+
+def test_paths_of_one_place_share_their_work_and_draw_as_leaflets(blank):
+    """A place drawn in several roles (one path each, from the same [lat, lon] arrays) is converted,
+    projected, clipped and written as SVG once: its paths share that work, and each is still what
+    L.polygon draws, at every zoom and view it is moved to."""
+    page = blank("core", "paths", leaflet=True)
+    out = page.evaluate("""() => {
+        document.body.innerHTML = '<div id="m" style="width:500px;height:400px"></div>';
+        const map = L.map('m', {zoomAnimation: false}).setView([44.0, 125.3], 8);
+        const ring = (lat, lon, r, n) => Array.from({length: n}, (_, i) =>
+            [lat + r * Math.sin(i * 2 * Math.PI / n) + 0.001 * (i % 3), lon + 1.3 * r * Math.cos(i * 2 * Math.PI / n)]);
+        const place = [ring(44.0, 125.3, 1.6, 80), ring(44.0, 125.3, 0.2, 12)];
+        const ours = [1.5, 1.5, 4].map((w) => GeoMap.paths.polygon(place, {weight: w, smoothFactor: 0}).addTo(map));
+        const theirs = [1.5, 1.5, 4].map((w) => L.polygon(place, {weight: w, smoothFactor: 0}).addTo(map));
+        const shared = [ours[0]._latlngs === ours[1]._latlngs && ours[1]._latlngs === ours[2]._latlngs,
+                        ours[0]._rings === ours[1]._rings, ours[0]._geoParts === ours[1]._geoParts,
+                        ours[0]._geoParts !== ours[2]._geoParts];  // another weight: another clip
+        const diffs = [];
+        const d = (l) => l._path.getAttribute('d');
+        [[[44.0, 125.3], 8], [[44.0, 125.3], 9], [[44.9, 126.5], 9], [[43.2, 124.0], 7]].forEach(([c, z]) => {
+            map.setView(c, z, {animate: false});
+            ours.forEach((a, k) => {
+                if (d(a) !== d(theirs[k]) || JSON.stringify(a._parts) !== JSON.stringify(theirs[k]._parts)) diffs.push([z, k]);
+            });
+            if (ours[0]._parts === ours[1]._parts) diffs.push(['parts arrays shared', z]);
+        });
+        return {shared, diffs, d: d(ours[0]).length};
+    }""")
+    assert out["shared"] == [True, True, True, True], out
+    assert out["diffs"] == [] and out["d"] > 100, out
+
 def test_i18n_pairs_and_languages(blank):
     page = blank("core", "i18n")
     out = page.evaluate("""() => {

@@ -173,8 +173,8 @@ def page_facts(path: Path | str) -> dict:
     shapes = sum(len({r["role"] for r in f.get("roles", []) if r["role"] in page_roles}) for f in data["features"])
     per_role = {r: sum(1 for f in data["features"] if any(x["role"] == r for x in f.get("roles", [])))
                 for r in page_roles}
-    # the grey context boundaries are painted on a canvas of their own: the SVG paths to wait
-    # for are the role shapes (none when the role shapes are on canvas too)
+    # the SVG paths to wait for are the role shapes, in the overlay pane (none when they are on
+    # canvas); the grey context boundaries, in a pane of their own, are drawn before them
     return {"ours": True, "canvas": bool(data.get("canvas")), "context": context, "shapes": shapes,
             "per_role": per_role, "features": len(data["features"]),
             "expected": 0 if data.get("canvas") else shapes, "external_assets": external}

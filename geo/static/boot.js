@@ -42,25 +42,33 @@ function GeoBoot(options, map) {
   var parsed = document.readyState !== "loading" ? Promise.resolve() : new Promise(function (done) {
     document.addEventListener("DOMContentLoaded", done);
   });
-  var data, assets = parsed.then(function () {
-    var a = inflate("geo-assets");  // the code first: it runs first
-    data = inflate("geo-data");
-    return a;
+  // Both inflated before anything runs: the code, the decoding and the drawing then run as one
+  // task, with no frame painted between them (a frame of nothing, which only delays the map)
+  var inflated = parsed.then(function () {
+    function marked(name) { return function (buf) { mark(name); return buf; }; }
+    return Promise.all([inflate("geo-assets").then(marked("geo-assets-inflated")),
+                        inflate("geo-data").then(marked("geo-data-inflated"))]);
   });
-  return assets.then(function (buf) {
-    mark("geo-assets-inflated");
-    doc(buf).assets.forEach(function (a) {
+  return inflated.then(function (bufs) {
+    mark("geo-inflated");
+    doc(bufs[0]).assets.forEach(function (a) {
       var el = document.createElement(a[0] === "css" ? "style" : "script");
       el.setAttribute("data-asset", a[1]);
       el.textContent = a[0] === "css" ? a[2] : a[2] + "\n//# sourceURL=" + a[1];
       document.head.appendChild(el);
     });
     mark("geo-assets-run");
-    return data;
-  }).then(function (buf) {
-    mark("geo-data-inflated");
-    var doc = GeoMap.pagedata.decode(buf);
+    var data = GeoMap.pagedata.decode(bufs[1]);
     mark("geo-data-decoded");
-    return GeoMap.render(map || L.map("geo-map", options), doc);
+    if (!map) {
+      map = L.map("geo-map", options);
+      // The map fills the window (geo/render.py): its size is the window's, known without laying
+      // the page out (Leaflet would read it from the element, which lays out a page still being
+      // built); checked against the element once the first frame is painted
+      map._size = L.point(window.innerWidth, window.innerHeight);
+      map._sizeChanged = false;
+      requestAnimationFrame(function () { setTimeout(function () { map.invalidateSize({pan: false}); }); });
+    }
+    return GeoMap.render(map, data);
   }).catch(fail);
 }

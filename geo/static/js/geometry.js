@@ -10,21 +10,14 @@
   "use strict";
 
   function ring(T, refs, coarse, line) {
-    var out = [], keep = coarse ? T.keep : null;
+    var out = [], V = coarse ? T.coarse : T, lat = V.lat, lon = V.lon, start = V.start;
     for (var k = 0; k < refs.length; k++) {
-      var r = refs[k], i = r >= 0 ? r : ~r, a = T.start[i], b = T.start[i + 1], j, first = true;
+      var r = refs[k], i = r >= 0 ? r : ~r, a = start[i], b = start[i + 1], j;
+      // the vertex an arc shares with the one before it is in the ring once
       if (r >= 0) {
-        for (j = a; j < b; j++) {
-          if (keep && !keep[j]) continue;
-          if (!(first && k > 0)) out.push([T.lat[j], T.lon[j]]);
-          first = false;
-        }
+        for (j = k > 0 ? a + 1 : a; j < b; j++) out.push([lat[j], lon[j]]);
       } else {
-        for (j = b - 1; j >= a; j--) {
-          if (keep && !keep[j]) continue;
-          if (!(first && k > 0)) out.push([T.lat[j], T.lon[j]]);
-          first = false;
-        }
+        for (j = k > 0 ? b - 2 : b - 1; j >= a; j--) out.push([lat[j], lon[j]]);
       }
     }
     var z = out.length - 1;  // a whole ring whose coarse form starts elsewhere: close it
@@ -51,7 +44,7 @@
     if (g.t === "Polygon" || g.t === "MultiPolygon") {
       var full = null;
       Object.defineProperty(f, "ll", {configurable: true, get: function () { return full || (full = coords(g, false)); }});
-      f.llc = g.T.keep ? coords(g, true) : null;
+      f.llc = g.T.coarse ? coords(g, true) : null;
     } else {
       f.ll = coords(g, false);
       f.llc = null;

@@ -8,7 +8,8 @@
  * other features (doc.shapes), each made when first read.
  *
  * T: the arcs' vertices in degrees, lat[] and lon[] (Float64Array), arc i being vertices
- * start[i] .. start[i + 1] - 1; keep[] (Uint8Array, or null) marks the coarse forms' vertices.
+ * start[i] .. start[i + 1] - 1; keep[] (Uint8Array, or null) marks the coarse forms' vertices,
+ * and coarse ({lat, lon, start}, or null) holds those vertices alone, arc by arc.
  */
 (function (G) {
   "use strict";
@@ -26,6 +27,33 @@
     return out.subarray(0, n);
   }
 
+  // The arcs' vertices in one pass over their bytes (the page's longest loop, run while its code
+  // is cold: one loop, no array in between): each vertex's differences read, summed and scaled,
+  // and, when kept, copied to the coarse forms' arrays
+  function arcs(counts, xy, bits, q) {
+    var na = counts.length, nv = 0, a, i = 0, p = 0, x = 0, y = 0, c = 0, v, b, mul, e;
+    var start = new Int32Array(na + 1);
+    for (a = 0; a < na; a++) start[a + 1] = nv += counts[a];
+    var lat = new Float64Array(nv), lon = new Float64Array(nv);
+    var keep = bits.length ? new Uint8Array(nv) : null, clat = keep && new Float64Array(nv),
+        clon = keep && new Float64Array(nv), cstart = keep && new Int32Array(na + 1);
+    for (a = 0; a < na; a++) {
+      for (e = start[a + 1]; i < e; i++) {
+        v = 0; mul = 1;
+        do { b = xy[p++]; v += (b & 0x7f) * mul; mul *= 128; } while (b & 0x80);
+        x += v % 2 ? -(v + 1) / 2 : v / 2;
+        v = 0; mul = 1;
+        do { b = xy[p++]; v += (b & 0x7f) * mul; mul *= 128; } while (b & 0x80);
+        y += v % 2 ? -(v + 1) / 2 : v / 2;
+        lon[i] = x * q; lat[i] = y * q;
+        if (keep && (bits[i >> 3] >> (7 - (i & 7))) & 1) { keep[i] = 1; clat[c] = lat[i]; clon[c++] = lon[i]; }
+      }
+      if (keep) cstart[a + 1] = c;
+    }
+    var coarse = keep ? {lat: clat.subarray(0, c), lon: clon.subarray(0, c), start: cstart} : null;
+    return {lat: lat, lon: lon, start: start, keep: keep, coarse: coarse};
+  }
+
   function decode(buf) {
     var head = new DataView(buf).getUint32(0, true), base = 4 + head;
     var doc = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 4, head)));
@@ -34,17 +62,7 @@
       var b = blobs[name];
       return b ? new Uint8Array(buf, base + b[0], b[1]) : new Uint8Array(0);
     }
-    var q = doc.quantum, counts = ints(section("arc_n"), false), d = ints(section("arc_xy"), true);
-    var nv = d.length / 2, lat = new Float64Array(nv), lon = new Float64Array(nv), x = 0, y = 0, i;
-    for (i = 0; i < nv; i++) { x += d[2 * i]; y += d[2 * i + 1]; lon[i] = x * q; lat[i] = y * q; }
-    var start = new Int32Array(counts.length + 1);
-    for (i = 0; i < counts.length; i++) start[i + 1] = start[i] + counts[i];
-    var keep = null, bits = section("arc_keep");
-    if (bits.length) {
-      keep = new Uint8Array(nv);
-      for (i = 0; i < nv; i++) keep[i] = (bits[i >> 3] >> (7 - (i & 7))) & 1;
-    }
-    var T = {lat: lat, lon: lon, start: start, keep: keep};
+    var q = doc.quantum, T = arcs(ints(section("arc_n"), false), section("arc_xy"), section("arc_keep"), q);
     var s = ints(section("shapes"), true), sp = 0, p = ints(section("points"), true), pp = 0, px = 0, py = 0;
     function next() { return s[sp++]; }
     function refs() { var n = next(), out = []; for (var k = 0; k < n; k++) out.push(next()); return out; }

@@ -7,6 +7,10 @@
  * projected in one loop each, with Leaflet's own formulas (Spherical Mercator, the CRS's
  * transformation, rounding), so the numbers and the pixels are the same; a shape that lies
  * wholly inside the view is not clipped (clipping would give back its own points).
+ *
+ * A place in k roles is drawn k times, one path per role (their stripes interleave), from the
+ * same [lat, lon] arrays: its LatLngs, its projection at a zoom, its parts in a view and their SVG
+ * are worked out for the first of its paths and shared by the others (none is changed once made).
  */
 (function (G) {
   "use strict";
@@ -56,8 +60,64 @@
   }
 
   function fast(Base, closed) {
+    var converted = new WeakMap(), projected = new WeakMap();  // [lat, lon] list -> its LatLngs; LatLngs -> rings
     return Base.extend({
-      _convertLatLngs: function (list) { return latLngs(list, this._bounds, closed); },
+      _convertLatLngs: function (list) {
+        var m = converted.get(list);
+        if (!m) {
+          var bounds = new L.LatLngBounds();
+          converted.set(list, m = {ll: latLngs(list, bounds, closed), bounds: bounds});
+        }
+        if (m.bounds.isValid()) this._bounds.extend(m.bounds);
+        return m.ll;
+      },
+      // Leaflet's _project, the rings shared by every path of these LatLngs at this zoom and origin
+      _project: function () {
+        var map = this._map, z = map.getZoom(), o = map.getPixelOrigin(), m = projected.get(this._latlngs);
+        if (!m || m.z !== z || m.x !== o.x || m.y !== o.y) {
+          var px = new L.Bounds(), rings = [];
+          this._projectLatlngs(this._latlngs, rings, px);
+          projected.set(this._latlngs, m = {z: z, x: o.x, y: o.y, rings: rings, px: px, view: null, parts: null});
+        }
+        this._rings = m.rings;
+        this._geoRings = m;
+        if (this._bounds.isValid() && m.px.isValid()) {
+          this._rawPxBounds = m.px;
+          this._updateBounds();
+        }
+      },
+      // Leaflet's _update, the parts (clipped to the view, simplified) shared likewise
+      _update: function () {
+        if (!this._map) return;
+        var m = this._geoRings, o = this.options, b = this._renderer._bounds, view = null;
+        this._geoParts = null;
+        if (m && m.rings === this._rings && !o.noClip) {  // noClip: Leaflet simplifies the rings themselves
+          // wholly in view (as a thin line is, so a thicker one's clipping would keep it whole
+          // too), the parts are the rings whatever the weight: a district's grey context line
+          // and its role shapes share them
+          view = inside(this._rawPxBounds, b) ? "in " + o.smoothFactor
+            : [b.min.x, b.min.y, b.max.x, b.max.y, o.weight, o.smoothFactor, this._clickTolerance()].join();
+          if (m.view === view) {
+            this._parts = m.parts.parts.slice();
+            this._geoParts = m.parts;
+            this._updatePath();
+            return;
+          }
+        }
+        this._clipPoints();
+        this._simplifyPoints();
+        if (view) {
+          m.view = view;
+          m.parts = this._geoParts = {parts: this._parts.slice(), d: null};
+        }
+        this._updatePath();
+      },
+      _updatePath: function () {
+        var shared = this._geoParts, r = this._renderer;
+        if (!shared || !(r instanceof L.SVG)) return Base.prototype._updatePath.call(this);
+        if (shared.d === null) shared.d = L.SVG.pointsToPath(this._parts, closed);
+        r._setPath(this, shared.d);
+      },
       _projectLatlngs: function (list, result, bounds) {
         var ring = list[0] instanceof L.LatLng ? project(this._map, list, bounds) : null;
         if (ring) result.push(ring); else Base.prototype._projectLatlngs.call(this, list, result, bounds);

@@ -57,12 +57,13 @@
     for (var k = 0; k < R.n; k++) if (specs[of[k]]) fn(data.features[base + k], base + k, specs[of[k]]);
   }
 
-  // Context: boundaries in grey, always on, under the role overlays. They go on one canvas in
-  // a pane of their own below the overlays (hover and click still reach them where no role
-  // shape lies on top): far cheaper to paint than as SVG.
+  // Context: boundaries in grey, always on, under the role overlays, in an SVG of their own in a
+  // pane below the overlays (hover and click still reach them where no role shape lies on top).
+  // Drawn in their coarse forms below lod_zoom, they are cheap to paint as SVG; a canvas would
+  // cost the first frame more (its backing store made, then handed to the compositor).
   function drawContext(P) {
     P.map.createPane("geoContext").style.zIndex = 390;
-    var renderer = L.canvas({padding: 0.1, pane: "geoContext"});
+    var renderer = L.svg({padding: 0.1, pane: "geoContext"});
     var context = P.context = L.layerGroup();
     P.contextShapes = [];
     ofLayers(P, function (spec) { return spec.context; }, function (f, i, spec) {
