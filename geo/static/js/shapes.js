@@ -72,7 +72,12 @@
                   weight: spec.id === "province" ? 2 : 1, fill: spec.style === "area", fillColor: "#ffffff",
                   fillOpacity: 0.0, className: "geo-shape geo-context geo-f-" + i, interactive: spec.style === "area"};
       var lyr = shapeFor(P, f, opts);
-      if (opts.interactive) bindText(P, lyr, f);
+      if (opts.interactive) {
+        bindText(P, lyr, f);
+        // out of the Tab order (a tooltip's focus listener would put the SVG path in it): the
+        // keyboard goes from the role shapes to the controls, not through every grey boundary
+        lyr.on("add", function () { lyr.getElement().setAttribute("tabindex", "-1"); });
+      }
       P.contextShapes.push({layer: lyr, feature: f, style: {color: opts.color, weight: opts.weight}});
     });
     showContext(P);
