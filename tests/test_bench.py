@@ -152,7 +152,7 @@ def cloud_page(tmp_path_factory):
 def test_page_facts_of_a_canvas_page(cloud_page):
     facts = bench.page_facts(cloud_page)
     assert facts["canvas"] and facts["shapes"] >= 3000
-    assert facts["expected"] == 0  # the role shapes and the context are on canvas, not paths
+    assert facts["expected"] == 0  # the role shapes are on canvas: no path in the overlay pane
 
 
 # ---- past the limit: the build refuses, saying what to do ---------------------------------------
@@ -257,6 +257,52 @@ def test_point_clouds_draw_toggle_and_answer_the_mouse(open_page, cloud_page):
     tip.wait_for(state="detached")
     mp.assert_clean()
 
+
+
+@pytest.mark.browser
+def test_a_click_on_a_site_over_a_roles_area_opens_the_sites_popup(open_page, cloud_page):
+    """On a canvas page the dots lie over the roles' areas: a click on a dot opens the site's popup,
+    not the area's under it (the area's canvas used to take the click and stop it there)."""
+    import shapely
+
+    mp = open_page(cloud_page)
+    page = mp.page
+    roles = set(mp.data["page_roles"])
+
+    def shape(g):
+        polys = [g["c"]] if g["t"] == "Polygon" else g["c"]
+        rings = [[[(x, y) for y, x in ring] for ring in p] for p in polys]
+        return shapely.MultiPolygon([shapely.Polygon(p[0], p[1:]) for p in rings])
+
+    areas = [(f, shape(f["g"])) for f in mp.data["features"] if f["layer"] == "counties"
+             and f["g"]["t"].endswith("Polygon") and roles & {r["role"] for r in f.get("roles", [])}]
+    sites = [f for f in mp.data["features"] if f["id"].startswith("syn-")]
+    where = shapely.points([(f["g"]["c"][1], f["g"]["c"][0]) for f in sites])
+    tree = shapely.STRtree(where)
+
+    def alone(k):  # no other site within 0.01° (some 30 px at zoom 12)
+        return len(tree.query(where[k], predicate="dwithin", distance=0.01)) == 1
+
+    site, area = next((sites[k], f) for f, a in areas for k in tree.query(a, predicate="contains").tolist() if alone(k))
+    ll = site["g"]["c"]
+    mp.evaluate("(ll) => { GEO.map.setView(ll, 12, {animate: false}); }", ll)
+    page.wait_for_timeout(100)
+    js = """(ll) => { const c = GEO.map.latLngToContainerPoint(ll);
+             const r = GEO.map.getContainer().getBoundingClientRect(); return [r.left + c.x, r.top + c.y]; }"""
+    at = mp.evaluate(js, ll)
+    page.mouse.move(*at)
+    page.locator(".leaflet-tooltip.geo-tooltip", has_text=site["name_en"]).wait_for(state="visible")
+    page.mouse.click(*at)
+    page.locator(".leaflet-popup").first.wait_for(state="visible")
+    heads = page.locator(".leaflet-popup .geo-popup h3").all_inner_texts()  # whose popup it is
+    assert len(heads) == 1 and site["name_en"] in heads[0], (area["name_en"], heads)
+    # off the dot, the area answers as before
+    page.keyboard.press("Escape")
+    mp.evaluate("() => GEO.map.closePopup()")
+    page.mouse.click(at[0] + 40, at[1] + 40)
+    page.wait_for_timeout(200)
+    assert all(site["name_en"] not in t for t in page.locator(".leaflet-popup .geo-popup h3").all_inner_texts())
+    mp.assert_clean()
 
 @pytest.mark.browser
 def test_a_site_is_made_when_first_read_with_its_tooltip_popup_search_hit_table_row_and_link(open_page, cloud_page):

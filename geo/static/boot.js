@@ -60,15 +60,6 @@ function GeoBoot(options, map) {
     mark("geo-assets-run");
     var data = GeoMap.pagedata.decode(bufs[1]);
     mark("geo-data-decoded");
-    if (!map) {
-      map = L.map("geo-map", options);
-      // The map fills the window (geo/render.py): its size is the window's, known without laying
-      // the page out (Leaflet would read it from the element, which lays out a page still being
-      // built); checked against the element once the first frame is painted
-      map._size = L.point(window.innerWidth, window.innerHeight);
-      map._sizeChanged = false;
-      requestAnimationFrame(function () { setTimeout(function () { map.invalidateSize({pan: false}); }); });
-    }
-    return GeoMap.render(map, data);
+    return GeoMap.render(map || L.map("geo-map", options), data);
   }).catch(fail);
 }

@@ -159,15 +159,17 @@
         box.style.cursor = "";
       }
     });
-    L.DomEvent.on(box, "click", function (e) {
+    // A click on a dot opens the dot's popup, over a role's area too: heard on its way down
+    // (capture), before the canvas under the dot hears it, whose area's popup would stop it there
+    box.addEventListener("click", function (e) {
       if (!onMap(e) || (map.dragging && map.dragging.moved())) return;
       var hit = cloudAt(e);
-      if (hit) {
-        var pop = L.popup({maxWidth: 360, className: "geo-popup-wrap"});
-        pop.geoFeature = hit.f;  // the open feature, for a link (focus.js)
-        pop.setLatLng(project(P, hit.wgs)).setContent(P.content.popup(hit.f)).openOn(map);
-      }
-    });
+      if (!hit) return;
+      L.DomEvent.stop(e);
+      var pop = L.popup({maxWidth: 360, className: "geo-popup-wrap"});
+      pop.geoFeature = hit.f;  // the open feature, for a link (focus.js)
+      pop.setLatLng(project(P, hit.wgs)).setContent(P.content.popup(hit.f)).openOn(map);
+    }, true);
   }
 
   // Redraw everything in datum d ("wgs84" or "gcj02"): the basemap's.
