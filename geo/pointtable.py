@@ -160,6 +160,14 @@ class PointTable:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def utf16_lengths(self, name: str) -> np.ndarray:
+        """Each distinct value of the text column ``name``, its length as JavaScript counts it:
+        worked out once a build (every page with these rows cuts their texts the same way)."""
+        memo = self.__dict__.setdefault("_utf16_memo", {})
+        if name not in memo:
+            memo[name] = _utf16_lengths(self.columns[name][0])
+        return memo[name]
+
     def _inside(self, geom) -> np.ndarray:
         """Which rows lie in ``geom`` (a container's page geometry): found once a build, as every
         page with that container (the overview, the role pages, the timeline) asks the same."""
@@ -242,7 +250,7 @@ class PageRows:
                 texts = [values[i] for i in c.tolist()]
                 doc["columns"][name] = {"text": f"pt_{name}_text", "lengths": f"pt_{name}"}
                 sections[f"pt_{name}_text"] = "".join(texts).encode("utf-8")
-                sections[f"pt_{name}"] = varints(_utf16_lengths(texts))
+                sections[f"pt_{name}"] = varints(t.utf16_lengths(name)[c])
                 continue
             used, back = _used(c, len(values))
             vals = [values[i] for i in used.tolist()]
