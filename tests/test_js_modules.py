@@ -208,15 +208,21 @@ def test_dots_under_others_are_left_out_without_changing_a_pixel(blank):
     assert out["drawn"] > 15000 and out["kept"] < out["drawn"] / 2, out
 
 
-def test_paths_are_leaflets_polygons_and_lines(blank):
-    """paths.js makes what L.polygon and L.polyline make (LatLngs, bounds, projected rings, the
-    parts drawn, the SVG), in a view that holds the shapes and in views that cut them."""
-    page = blank("core", "paths", leaflet=True)
-    out = page.evaluate("""() => {
+#: A 500×400 map at zoom 8 over Changchun, and ring(lat, lon, r, n): n vertices round a centre,
+#: slightly uneven (the shapes the paths.js tests draw with ours and with Leaflet's)
+PATHS_SETUP = """
         document.body.innerHTML = '<div id="m" style="width:500px;height:400px"></div>';
         const map = L.map('m', {zoomAnimation: false}).setView([44.0, 125.3], 8);
         const ring = (lat, lon, r, n) => Array.from({length: n}, (_, i) =>
             [lat + r * Math.sin(i * 2 * Math.PI / n) + 0.001 * (i % 3), lon + 1.3 * r * Math.cos(i * 2 * Math.PI / n)]);
+"""
+
+
+def test_paths_are_leaflets_polygons_and_lines(blank):
+    """paths.js makes what L.polygon and L.polyline make (LatLngs, bounds, projected rings, the
+    parts drawn, the SVG), in a view that holds the shapes and in views that cut them."""
+    page = blank("core", "paths", leaflet=True)
+    out = page.evaluate("""() => {""" + PATHS_SETUP + """
         const closed = (r) => r.concat([r[0]]);
         const shapes = [
             ['polygon', [closed(ring(44.0, 125.3, 0.5, 40))]],
@@ -252,11 +258,7 @@ def test_paths_of_one_place_share_their_work_and_draw_as_leaflets(blank):
     projected, clipped and written as SVG once: its paths share that work, and each is still what
     L.polygon draws, at every zoom and view it is moved to."""
     page = blank("core", "paths", leaflet=True)
-    out = page.evaluate("""() => {
-        document.body.innerHTML = '<div id="m" style="width:500px;height:400px"></div>';
-        const map = L.map('m', {zoomAnimation: false}).setView([44.0, 125.3], 8);
-        const ring = (lat, lon, r, n) => Array.from({length: n}, (_, i) =>
-            [lat + r * Math.sin(i * 2 * Math.PI / n) + 0.001 * (i % 3), lon + 1.3 * r * Math.cos(i * 2 * Math.PI / n)]);
+    out = page.evaluate("""() => {""" + PATHS_SETUP + """
         const place = [ring(44.0, 125.3, 1.6, 80), ring(44.0, 125.3, 0.2, 12)];
         const ours = [1.5, 1.5, 4].map((w) => GeoMap.paths.polygon(place, {weight: w, smoothFactor: 0}).addTo(map));
         const theirs = [1.5, 1.5, 4].map((w) => L.polygon(place, {weight: w, smoothFactor: 0}).addTo(map));
