@@ -14,6 +14,8 @@ whatever the layer's size.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import compress, repeat
+from operator import attrgetter
 
 import numpy as np
 import shapely
@@ -44,24 +46,46 @@ def _num(v):
         return None
 
 
+def _text_field(v):
+    return str(v) if v else None
+
+
+def _derive_op(v):  # how a derived geometry was made (union, grow ...)
+    return str(v["op"]) if isinstance(v, dict) and v.get("op") else None
+
+
+def _alias_list(v):  # a tuple: a column's values are told apart by hashing
+    return tuple(str(a) for a in v) if isinstance(v, list) and v else None
+
+
+#: Each optional field (see :func:`optional_fields`) and how a page gets it from the property
+#: (None: the feature has none), in the order a feature's fields go.
+_OPTIONAL = (*((k, _num) for k in _NUMBERS), *((k, _text_field) for k in _TEXTS),
+             ("derive", _derive_op), ("aliases", _alias_list))
+
+
 def optional_fields(props: dict) -> dict:
     """The optional fields a page gives a feature (absent when empty): the one place to add a
-    field that every feature of a page carries, Point features (in the table) and others."""
+    field that every feature of a page carries, Point features (in the table, by
+    :func:`_optional_columns`) and others."""
     out = {}
-    for k in _NUMBERS:
-        v = _num(props.get(k))
+    for k, convert in _OPTIONAL:
+        v = convert(props.get(k))
         if v is not None:
             out[k] = v
-    for k in _TEXTS:
-        if props.get(k):
-            out[k] = str(props[k])
-    derive = props.get("derive")
-    if isinstance(derive, dict) and derive.get("op"):  # how a derived geometry was made (union, grow ...)
-        out["derive"] = str(derive["op"])
-    aliases = props.get("aliases")
-    if isinstance(aliases, list) and aliases:  # a tuple: a column's values are told apart by hashing
-        out["aliases"] = tuple(str(a) for a in aliases)
     return out
+
+
+def _optional_columns(props: list) -> dict:
+    """:func:`optional_fields` of every row, as columns (name -> (distinct values, codes)), in the
+    order a pass row by row would first meet them; each distinct value of a property converted once."""
+    found = []
+    for rank, (k, convert) in enumerate(_OPTIONAL):
+        values, codes = _converted(*_raw_codes(_column(props, k)), convert)
+        has = np.array([v is not None for v in values], dtype=bool)
+        if has.any():
+            found.append((int(np.flatnonzero(has[codes])[0]), rank, k, (values, codes)))
+    return {k: column for _row, _rank, k, column in sorted(found)}
 
 
 def _codes(values: list) -> tuple[list, np.ndarray]:
@@ -70,7 +94,54 @@ def _codes(values: list) -> tuple[list, np.ndarray]:
     if len(seen) == 1:
         return list(seen), np.zeros(len(values), dtype=np.int64)
     code = {v: k for k, v in enumerate(seen)}
-    return list(seen), np.array([code[v] for v in values], dtype=np.int64)
+    return list(seen), np.fromiter(map(code.__getitem__, values), dtype=np.int64, count=len(values))
+
+
+def _column(props: list, key: str, default=None) -> list:
+    """Each row's value of ``key`` (``default`` where it has none), read without a Python loop."""
+    return list(map(dict.get, props, repeat(key), repeat(default)))
+
+
+def _raw_codes(values: list) -> tuple[list, np.ndarray]:
+    """(distinct values, codes) of a column as read, for converting each distinct value once.
+    Values are told apart by type too (1, 1.0 and True convert differently), and by ``repr``
+    when they do not hash (a list, an object: equal for equal JSON values); each is represented
+    by its first row's."""
+    try:
+        keys, codes = _codes(list(zip(map(type, values), values)))
+    except TypeError:
+        reprs, codes = _codes(list(map(repr, values)))
+        _, first = np.unique(codes, return_index=True)
+        return [values[i] for i in first.tolist()], codes
+    distinct = [v for _t, v in keys]
+    if any(type(v) is float and v == 0 for v in distinct):  # 0.0 and -0.0 are one key but two texts
+        return values, np.arange(len(values))
+    return distinct, codes
+
+
+def _converted(distinct: list, codes: np.ndarray, convert) -> tuple[list, np.ndarray]:
+    """:func:`_codes` of a column's values passed through ``convert``, from the column's own
+    (distinct values, codes): each distinct value converted once, in the same first-seen order."""
+    out: dict = {}
+    at = [out.setdefault(convert(v), len(out)) for v in distinct]
+    return list(out), np.asarray(at, dtype=np.int64)[codes]
+
+
+def _combined(columns: list) -> tuple[list, np.ndarray]:
+    """(distinct values, codes) of several columns (each as (distinct values, codes)) taken
+    together: distinct tuples in first-seen order."""
+    n = len(columns[0][1])
+    whole = np.zeros(n, dtype=np.int64)
+    for values, codes in columns:
+        whole = whole * len(values) + codes
+    if not n:
+        return [], whole
+    distinct, first, inverse = np.unique(whole, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    picks = [codes[first[order]].tolist() for _values, codes in columns]
+    return [tuple(values[i] for (values, _c), i in zip(columns, row)) for row in zip(*picks)], rank[inverse.ravel()]
 
 
 def _used(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -131,31 +202,32 @@ class PointTable:
 
     @classmethod
     def of(cls, plan, geoms: dict, q: float = QUANTUM) -> PointTable:
-        is_point = [type(geoms[f.id]) is shapely.Point for f in plan.features]
-        feats = [f for f, p in zip(plan.features, is_point) if p]
-        ids = [f.id for f in feats]
-        pts = np.asarray([geoms[i] for i in ids], dtype=object)
+        """The table of ``plan``'s Point features (their page geometries ``geoms``), made column by
+        column: each column read in one pass (``map``), each distinct value converted once."""
+        shapes = np.asarray(list(map(geoms.__getitem__, map(attrgetter("id"), plan.features))), dtype=object)
+        is_point = shapely.get_type_id(shapes) == 0 if len(shapes) else np.zeros(0, bool)
+        feats = list(compress(plan.features, is_point.tolist()))
+        ids = list(map(attrgetter("id"), feats))
+        pts = shapes[is_point]
         xy = np.rint(shapely.get_coordinates(pts) / q).astype(np.int64) if len(pts) else np.zeros((0, 2), np.int64)
         cols = {}
-        props = [f.props for f in feats]
-        layer_ids = [f.layer.id for f in feats]
+        props = list(map(attrgetter("props"), feats))
+        layer_ids = list(map(attrgetter("layer.id"), feats))
         cols["id"] = (ids, np.arange(len(ids)))
         cols["layer"] = _codes(layer_ids)
         for k in ("name_en", "name_zh", "kind", "description"):
-            vals = [str(p.get(k, "")) for p in props]
+            vals = list(map(str, _column(props, k, "")))
             cols[k] = _codes(vals) if k in ("kind", "description") else (vals, np.arange(len(vals)))
-        cols["basis"] = _codes([str(p.get("geometry_basis", "")) for p in props])  # PlanFeature.basis
-        optional = [optional_fields(p) for p in props]
-        for k in dict.fromkeys(k for o in optional for k in o):
-            cols[k] = _codes([o.get(k) for o in optional])
+        cols["basis"] = _codes(list(map(str, _column(props, "geometry_basis", ""))))  # PlanFeature.basis
+        cols.update(_optional_columns(props))
         # a role list and its feature's dates, distinct: each assignment's span computed once
-        keys, role_codes = _codes([(_role_key(p.get("roles")), _text(p.get("since")), _text(p.get("until")))
-                                   for p in props])
+        keys, role_codes = _converted(*_combined([_raw_codes(_column(props, k)) for k in ("roles", "since", "until")]),
+                                      lambda k: (_role_key(k[0]), _text(k[1]), _text(k[2])))
         role_sets = [_dated(plan.registry, k) for k in keys]
         spans = [(k[1], k[2]) for k in keys]
         layers = np.asarray(layer_ids, dtype=object)
-        others = [f for f, p in zip(plan.features, is_point) if not p]
-        return cls(ids, {i: k for k, i in enumerate(ids)}, xy, layers, cols, role_sets, role_codes, others, spans)
+        others = list(compress(plan.features, (~is_point).tolist()))
+        return cls(ids, dict(zip(ids, range(len(ids)))), xy, layers, cols, role_sets, role_codes, others, spans)
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -1,0 +1,58 @@
+"""The point table is made column by column (each distinct value converted once): it must hold
+exactly what a pass feature by feature makes, whatever the values (1, 1.0 and True; 0.0 and
+-0.0; lists, objects, absent properties)."""
+
+from __future__ import annotations
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from geo.pointtable import _combined, _converted, _optional_columns, _raw_codes, _role_key, _text, optional_fields
+
+_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(-2, 2), st.sampled_from([0.0, -0.0, 1.0, 2.5, 1e300]),
+    st.sampled_from(["", "0", "1", "True", "2024-05", "长春"]),
+    st.lists(st.sampled_from(["a", "b", 1]), max_size=2),
+    st.fixed_dictionaries({"op": st.sampled_from(["union", "grow", ""])}),
+)
+_ROLES = st.one_of(st.none(), st.lists(st.one_of(
+    st.fixed_dictionaries({"role": st.sampled_from(["auto", "agriculture"]), "part": st.just("site"),
+                           "source": st.just("s")},
+                          optional={"since": st.sampled_from(["2020", 2020, None]), "until": st.just("2030")}),
+    st.just("not an object")), max_size=2))
+_KEYS = ["area_published_km2", "position_error_m", "schematic_area_km2", "area_source", "since", "until",
+         "dates_source", "derive", "aliases"]
+_PROPS = st.lists(st.builds(lambda d, roles: {**d, **({"roles": roles} if roles is not None else {})},
+                            st.dictionaries(st.sampled_from(_KEYS), _VALUES), _ROLES), min_size=1, max_size=12)
+
+
+def _codes_row_by_row(values: list) -> tuple[list, list]:
+    seen = dict.fromkeys(values)
+    code = {v: k for k, v in enumerate(seen)}
+    return list(seen), [code[v] for v in values]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PROPS)
+@example([{"area_source": 0.0}, {"area_source": -0.0}, {"area_source": 1}, {"area_source": True},
+          {"position_error_m": True}, {"position_error_m": "1"}, {"dates_source": 1.0}])
+def test_optional_columns_are_those_of_each_row(props):
+    optional = [optional_fields(p) for p in props]
+    expected = {k: _codes_row_by_row([o.get(k) for o in optional])
+                for k in dict.fromkeys(k for o in optional for k in o)}
+    got = _optional_columns(props)
+    assert list(got) == list(expected)  # the column order too: it is the page's
+    for k, (values, codes) in got.items():
+        assert (values, codes.tolist()) == expected[k]
+        assert [type(v) for v in values] == [type(v) for v in expected[k][0]]
+        assert [str(v) for v in values] == [str(v) for v in expected[k][0]]  # -0.0 stays -0.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PROPS)
+def test_role_keys_are_those_of_each_row(props):
+    expected = _codes_row_by_row([(_role_key(p.get("roles")), _text(p.get("since")), _text(p.get("until")))
+                                  for p in props])
+    columns = [_raw_codes([p.get(k) for p in props]) for k in ("roles", "since", "until")]
+    keys, codes = _converted(*_combined(columns), lambda k: (_role_key(k[0]), _text(k[1]), _text(k[2])))
+    assert (keys, codes.tolist()) == expected
