@@ -56,3 +56,19 @@ def test_role_keys_are_those_of_each_row(props):
     columns = [_raw_codes([p.get(k) for p in props]) for k in ("roles", "since", "until")]
     keys, codes = _converted(*_combined(columns), lambda k: (_role_key(k[0]), _text(k[1]), _text(k[2])))
     assert (keys, codes.tolist()) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(st.sampled_from(["a", "长", "𝄞", "é", "\n"]), max_size=4), min_size=1, max_size=8),
+       st.data())
+def test_a_pages_texts_are_its_rows_texts_joined(values, data):
+    import numpy as np
+
+    from geo.pointtable import PointTable, _utf16_lengths
+
+    n = len(values)
+    codes = np.array(data.draw(st.one_of(st.just(list(range(n))), st.lists(st.integers(0, n - 1)))), dtype=np.int64)
+    table = PointTable(values, {}, np.zeros((n, 2), np.int64), np.zeros(n, object),
+                       {"name_en": (values, np.arange(n))}, [], np.zeros(n, np.int64))
+    assert table.utf8_text("name_en", codes) == "".join(values[i] for i in codes.tolist()).encode("utf-8")
+    assert _utf16_lengths(values).tolist() == [len(v.encode("utf-16-le")) // 2 for v in values]
