@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import cache
+from . import cache, jsonkeys
 from .catalogue import GEOMETRY_TYPES, STYLES, Catalogue, LayerSpec, load_catalogue, where_problem
 from .checks import (
     Known,
@@ -315,7 +315,7 @@ def _read_geojson(run: _Run, path: Path, data: bytes) -> list | None:
         return obj
 
     try:
-        doc = json.loads(text, object_pairs_hook=pairs)
+        doc = jsonkeys.loads(text, pairs)  # the hook only when a key may be there twice
     except json.JSONDecodeError as exc:
         add(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
             "a missing or extra comma, bracket or quote is the usual cause")
