@@ -14,7 +14,7 @@ whatever the layer's size.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import compress, repeat
+from itertools import chain, compress, count
 from operator import attrgetter
 
 import numpy as np
@@ -76,46 +76,60 @@ def optional_fields(props: dict) -> dict:
     return out
 
 
-def _optional_columns(props: list) -> dict:
+def _optional_columns(columns: dict) -> dict:
     """:func:`optional_fields` of every row, as columns (name -> (distinct values, codes)), in the
-    order a pass row by row would first meet them; each distinct value of a property converted once."""
+    order a pass row by row would first meet them; each distinct value of a property converted
+    once. ``columns``: the rows' properties (see :func:`_read_columns`)."""
     found = []
     for rank, (k, convert) in enumerate(_OPTIONAL):
-        values, codes = _converted(*_raw_codes(_column(props, k)), convert)
+        values, codes = _converted(*_raw_codes(columns[k]), convert)
         has = np.array([v is not None for v in values], dtype=bool)
         if has.any():
             found.append((int(np.flatnonzero(has[codes])[0]), rank, k, (values, codes)))
     return {k: column for _row, _rank, k, column in sorted(found)}
 
 
+#: The properties a table row reads, each with its value when a feature does not have it.
+_READ = {"name_en": "", "name_zh": "", "kind": "", "description": "", "geometry_basis": "",
+         **dict.fromkeys(k for k, _ in _OPTIONAL), "roles": None}
+
+
+def _read_columns(props: list) -> dict:
+    """The properties of rows ``props`` a table reads, as columns (name -> values), each read
+    in one pass over the rows, and only those some row has."""
+    present = set(chain.from_iterable(props))
+    return {k: [p.get(k, d) for p in props] if k in present else [d] * len(props) for k, d in _READ.items()}
+
+
 def _codes(values: list) -> tuple[list, np.ndarray]:
-    """Dictionary-encode a column: (distinct values in first-seen order, a code per row)."""
-    seen = dict.fromkeys(values)
-    if len(seen) == 1:
-        return list(seen), np.zeros(len(values), dtype=np.int64)
-    code = {v: k for k, v in enumerate(seen)}
-    return list(seen), np.fromiter(map(code.__getitem__, values), dtype=np.int64, count=len(values))
+    """Dictionary-encode a column: (distinct values in first-seen order, a code per row). Each
+    value is hashed once: the first row of each distinct value, ranked, is its code."""
+    first: dict = {}
+    rows = np.fromiter(map(first.setdefault, values, count()), dtype=np.int64, count=len(values))
+    used, codes = _used(rows, len(values))
+    return [values[i] for i in used.tolist()], codes
 
 
-def _column(props: list, key: str, default=None) -> list:
-    """Each row's value of ``key`` (``default`` where it has none), read without a Python loop."""
-    return list(map(dict.get, props, repeat(key), repeat(default)))
+_NUMBER_TYPES = frozenset({bool, int, float})
 
 
 def _raw_codes(values: list) -> tuple[list, np.ndarray]:
     """(distinct values, codes) of a column as read, for converting each distinct value once.
-    Values are told apart by type too (1, 1.0 and True convert differently), and by ``repr``
-    when they do not hash (a list, an object: equal for equal JSON values); each is represented
-    by its first row's."""
+    Values are told apart by type too where it matters (1, 1.0 and True are one key but convert
+    differently, as are 0.0 and -0.0), and by ``repr`` when they do not hash (a list, an
+    object: equal for equal JSON values); each is represented by its first row's."""
     try:
-        keys, codes = _codes(list(zip(map(type, values), values)))
+        distinct, codes = _codes(values)
     except TypeError:
         reprs, codes = _codes(list(map(repr, values)))
         _, first = np.unique(codes, return_index=True)
         return [values[i] for i in first.tolist()], codes
-    distinct = [v for _t, v in keys]
-    if any(type(v) is float and v == 0 for v in distinct):  # 0.0 and -0.0 are one key but two texts
-        return values, np.arange(len(values))
+    if any(type(v) in _NUMBER_TYPES for v in distinct):  # numbers: some of them may be one key
+        if any(type(v) is float and v == 0 for v in distinct):
+            return values, np.arange(len(values))
+        if len(set(map(type, values)) & _NUMBER_TYPES) > 1:
+            keys, codes = _codes(list(zip(map(type, values), values)))
+            return [v for _t, v in keys], codes
     return distinct, codes
 
 
@@ -215,14 +229,16 @@ class PointTable:
         layer_ids = list(map(attrgetter("layer.id"), feats))
         cols["id"] = (ids, np.arange(len(ids)))
         cols["layer"] = _codes(layer_ids)
+        read = _read_columns(props)
         for k in ("name_en", "name_zh", "kind", "description"):
-            vals = list(map(str, _column(props, k, "")))
+            vals = list(map(str, read[k]))
             cols[k] = _codes(vals) if k in ("kind", "description") else (vals, np.arange(len(vals)))
-        cols["basis"] = _codes(list(map(str, _column(props, "geometry_basis", ""))))  # PlanFeature.basis
-        cols.update(_optional_columns(props))
+        cols["basis"] = _codes(list(map(str, read["geometry_basis"])))  # PlanFeature.basis
+        cols.update(_optional_columns(read))
         # a role list and its feature's dates, distinct: each assignment's span computed once
-        keys, role_codes = _converted(*_combined([_raw_codes(_column(props, k)) for k in ("roles", "since", "until")]),
-                                      lambda k: (_role_key(k[0]), _text(k[1]), _text(k[2])))
+        keys, role_codes = _converted(*_combined([_codes(list(map(_role_key, read["roles"]))),
+                                                      _raw_codes(read["since"]), _raw_codes(read["until"])]),
+                                      lambda k: (k[0], _text(k[1]), _text(k[2])))
         role_sets = [_dated(plan.registry, k) for k in keys]
         spans = [(k[1], k[2]) for k in keys]
         layers = np.asarray(layer_ids, dtype=object)

@@ -22,6 +22,7 @@ import sys
 import tomllib
 import warnings
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 
 import numpy as np
@@ -606,9 +607,14 @@ def _validate_rows(run: _Run, spec: LayerSpec, known: Known, records, start: int
     # Most features of a big layer are alike: Points checked in bulk, and the properties checked
     # once per signature (what the checks read of them) found clean; anything else feature by
     # feature, with the same messages in the same order.
-    points = good_points([g for _, _, g in records], spec.geometry).tolist() if records else []
-    clean: set = set()  # (geometry type, has geometry, property signature) found clean
     feats = run.layers.get(spec.id) if path is not None else None  # this file's features, as read
+    made: list = []
+    points = good_points([g for _, _, g in records], spec.geometry, made).tolist() if records else []
+    if feats is not None:  # the plan takes the Points the check made of a GeoJSON file's
+        for f, point in zip(compress(feats, points), made):
+            if type(f.geometry) is dict:
+                f.geometry = point
+    clean: set = set()  # (geometry type, has geometry, property signature) found clean
     where_text = str(where)
     for (index, props, geometry), good_point in zip(records, points):
         fid = props.get("id")

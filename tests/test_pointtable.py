@@ -7,7 +7,16 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from geo.pointtable import _combined, _converted, _optional_columns, _raw_codes, _role_key, _text, optional_fields
+from geo.pointtable import (
+    _combined,
+    _converted,
+    _optional_columns,
+    _raw_codes,
+    _read_columns,
+    _role_key,
+    _text,
+    optional_fields,
+)
 
 _VALUES = st.one_of(
     st.none(), st.booleans(), st.integers(-2, 2), st.sampled_from([0.0, -0.0, 1.0, 2.5, 1e300]),
@@ -40,7 +49,7 @@ def test_optional_columns_are_those_of_each_row(props):
     optional = [optional_fields(p) for p in props]
     expected = {k: _codes_row_by_row([o.get(k) for o in optional])
                 for k in dict.fromkeys(k for o in optional for k in o)}
-    got = _optional_columns(props)
+    got = _optional_columns(_read_columns(props))
     assert list(got) == list(expected)  # the column order too: it is the page's
     for k, (values, codes) in got.items():
         assert (values, codes.tolist()) == expected[k]
