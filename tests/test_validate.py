@@ -371,7 +371,8 @@ def one_by_one_report(folder: Path):
     import numpy as np
 
     with mock.patch.object(geo.validate, "property_signature", lambda props: None), \
-            mock.patch.object(geo.validate, "good_points", lambda geoms, allowed: np.zeros(len(geoms), bool)):
+            mock.patch.object(geo.validate, "good_points",
+                              lambda geoms, allowed, made=None: np.zeros(len(geoms), bool)):
         return validate_report(folder)
 
 
