@@ -125,7 +125,7 @@ class _Run:
         self.max_bytes = max_bytes
         self.problems: list[Problem] = []
         self.files: list[str] = []
-        self.ids: dict[str, tuple[str, str]] = {}  # id -> (file, "#n")
+        self.ids: dict[str, tuple[str, int]] = {}  # id -> (file, n: its place there, from 1)
         self.derives: list[tuple[str, str, list[str]]] = []  # (file, id, from ids)
         self.unread: list[str] = []  # layer files whose features could not be read
         self.layers: dict[str, list[Feature]] = {}  # layer id -> its features, as checked
@@ -501,10 +501,10 @@ def _feature_id(run: _Run, path, index: int, props: dict) -> str:
     if fid in run.ids:
         other_file, other = run.ids[fid]
         where = "earlier in this file" if other_file == str(path) else f"in {other_file}"
-        run.add("error", path, fid, "id", f"duplicate id {fid!r}: also used {where} (feature {other})",
+        run.add("error", path, fid, "id", f"duplicate id {fid!r}: also used {where} (feature #{other})",
                 "ids must be unique across all layers; rename one")
     else:
-        run.ids[fid] = (str(path), label)
+        run.ids[fid] = (str(path), index)
     return fid
 
 
@@ -623,7 +623,7 @@ def _validate_rows(run: _Run, spec: LayerSpec, known: Known, records, start: int
         for (index, props, geometry), good_point, sig in zip(records, points, sigs):
             fid = props.get("id")
             if type(fid) is str and fid not in run.ids and fid.strip():  # the common case: a new id
-                run.ids[fid] = (where_text, f"#{index}")
+                run.ids[fid] = (where_text, index)
             else:
                 fid = _feature_id(run, where, index, props)
             _check_record(run, spec, known, where, feats, clean, fid, index, props, geometry, good_point, sig)
@@ -648,7 +648,7 @@ def _new_ids(run: _Run, records: list, where_text: str) -> bool:
     if not (set(map(type, fids)) <= {str} and all(map(str.strip, fids)) and len(set(fids)) == len(fids)
             and run.ids.keys().isdisjoint(fids)):
         return False
-    run.ids.update(zip(fids, zip(repeat(where_text), map("#{}".format, (index for index, _, _ in records)))))
+    run.ids.update(zip(fids, zip(repeat(where_text), (index for index, _, _ in records))))
     return True
 
 
