@@ -22,7 +22,7 @@ import shapely
 
 from .topology import QUANTUM
 
-__all__ = ["MAX_PAGE_POINTS", "POINT_COLUMNS", "PointTable", "TooManyPoints", "optional_fields"]
+__all__ = ["MAX_PAGE_POINTS", "POINT_COLUMNS", "PointTable", "TooManyPoints", "contains_xy", "optional_fields"]
 
 #: The most point features one page holds. Past it a page stops opening quickly (see
 #: BENCHMARKS.md, "Scale"): the build refuses, naming the layer and what to do.
@@ -275,17 +275,12 @@ class PointTable:
 
     def _inside(self, geom) -> np.ndarray:
         """Which rows lie in ``geom`` (a container's page geometry): found once a build, as every
-        page with that container (the overview, the role pages, the timeline) asks the same; only
-        the rows within its bounds are put to GEOS."""
+        page with that container (the overview, the role pages, the timeline) asks the same (see
+        :func:`contains_xy`)."""
         memo = self.__dict__.setdefault("_inside_memo", {})
         hit = memo.get(id(geom))
         if hit is None:
-            x, y = self.xy[:, 0] * QUANTUM, self.xy[:, 1] * QUANTUM
-            west, south, east, north = geom.bounds
-            near = np.flatnonzero((x >= west) & (x <= east) & (y >= south) & (y <= north))
-            inside = np.zeros(len(self), dtype=bool)
-            inside[near] = shapely.contains_xy(geom, x[near], y[near])
-            hit = memo[id(geom)] = (geom, inside)
+            hit = memo[id(geom)] = (geom, contains_xy(geom, self.xy[:, 0] * QUANTUM, self.xy[:, 1] * QUANTUM))
         return hit[1]
 
     def page(self, page_roles, context_ids: set, containers: list, *, at: str | None = None,
@@ -392,6 +387,36 @@ class PageRows:
         xy = t.xy[rows]
         sections["pt_xy"] = varints(zigzag(np.diff(xy, axis=0, prepend=np.zeros((1, 2), np.int64)).ravel()))
         return doc, sections
+
+
+def contains_xy(geom, x: np.ndarray, y: np.ndarray, cells: int = 16) -> np.ndarray:
+    """``shapely.contains_xy(geom, x, y)`` for many points, most of them settled by a grid: the
+    bounds of ``geom`` cut into ``cells`` x ``cells`` boxes, a point in a box inside ``geom``
+    (none of the box on its boundary) is in it, one in a box apart from ``geom`` is not; only
+    the points in the boxes its boundary crosses (or on a box's edge, where rounding could put
+    them in the next box) are put to GEOS one by one."""
+    out = np.zeros(len(x), dtype=bool)
+    west, south, east, north = geom.bounds
+    near = np.flatnonzero((x >= west) & (x <= east) & (y >= south) & (y <= north))
+    if len(near) < 4 * cells * cells or east <= west or north <= south:  # few points: GEOS for all
+        out[near] = shapely.contains_xy(geom, x[near], y[near])
+        return out
+    w, h = (east - west) / cells, (north - south) / cells
+    edges_x, edges_y = west + w * np.arange(cells + 1), south + h * np.arange(cells + 1)
+    boxes = shapely.box(*(a.ravel() for a in np.meshgrid(edges_x[:-1], edges_y[:-1])),
+                        *(a.ravel() for a in np.meshgrid(edges_x[1:], edges_y[1:])))
+    shapely.prepare(geom)
+    state = np.where(shapely.contains_properly(geom, boxes), 1, np.where(shapely.disjoint(geom, boxes), 0, 2))
+    px, py = x[near], y[near]
+    i = np.clip(((px - west) / w).astype(np.int64), 0, cells - 1)
+    j = np.clip(((py - south) / h).astype(np.int64), 0, cells - 1)
+    s = state[j * cells + i]
+    clear = (px > edges_x[i]) & (px < edges_x[i + 1]) & (py > edges_y[j]) & (py < edges_y[j + 1])
+    s[~clear] = 2
+    out[near[s == 1]] = True
+    exact = near[s == 2]
+    out[exact] = shapely.contains_xy(geom, x[exact], y[exact])
+    return out
 
 
 def _utf16_lengths(texts: list[str]) -> np.ndarray:

@@ -81,3 +81,27 @@ def test_a_pages_texts_are_its_rows_texts_joined(values, data):
                        {"name_en": (values, np.arange(n))}, [], np.zeros(n, np.int64))
     assert table.utf8_text("name_en", codes) == "".join(values[i] for i in codes.tolist()).encode("utf-8")
     assert _utf16_lengths(values).tolist() == [len(v.encode("utf-16-le")) // 2 for v in values]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([1, 2, 4]))
+def test_points_in_a_container_by_grid_are_those_geos_finds(seed, cells):
+    """The grid settles most points; those on a box's edge, a vertex or the boundary still go to GEOS."""
+    import numpy as np
+    import shapely
+
+    from geo.pointtable import contains_xy
+
+    rng = np.random.default_rng(seed)
+    ring = np.cumsum(rng.normal(size=(40, 2)), axis=0)
+    geom = shapely.make_valid(shapely.Polygon(ring)).buffer(0.3, quad_segs=2)
+    west, south, east, north = geom.bounds
+    xy = rng.uniform((west - 1, south - 1), (east + 1, north + 1), size=(3000, 2))
+    xy[:200] = np.round(xy[:200] * 2) / 2  # on a grid of halves: box edges when the bounds are
+    vertices = shapely.get_coordinates(geom)[:100]
+    xy[200:200 + len(vertices)] = vertices
+    edges_x = west + (east - west) / cells * np.arange(cells + 1)
+    xy[300:400, 0] = rng.choice(edges_x, 100)  # on the boxes' edges
+    expected = shapely.contains_xy(geom, xy[:, 0], xy[:, 1])
+    assert (contains_xy(geom, xy[:, 0], xy[:, 1], cells) == expected).all()
+    assert expected.any() and not expected.all()
