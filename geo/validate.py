@@ -15,16 +15,14 @@ import codecs
 import dataclasses
 import functools
 import hashlib
-import heapq
 import json
 import math
-import operator
 import re
 import sys
 import tomllib
 import warnings
 from dataclasses import dataclass, field
-from itertools import compress, count, repeat
+from itertools import compress
 from pathlib import Path
 
 import numpy as np
@@ -618,90 +616,40 @@ def _validate_rows(run: _Run, spec: LayerSpec, known: Known, records, start: int
                 f.geometry = point
     clean: set = set()  # (geometry type, has geometry, property signature) found clean
     where_text = str(where)
-    sigs = list(map(property_signature, (props for _, props, _ in records)))
-    if not _new_ids(run, records, where_text):  # an id missing, blank, odd or taken: every feature in turn
-        for (index, props, geometry), good_point, sig in zip(records, points, sigs):
-            fid = props.get("id")
-            if type(fid) is str and fid not in run.ids and fid.strip():  # the common case: a new id
-                run.ids[fid] = (where_text, index)
-            else:
-                fid = _feature_id(run, where, index, props)
-            _check_record(run, spec, known, where, feats, clean, fid, index, props, geometry, good_point, sig)
-        return run.problems[start:]
-    # every id new (registered at once): of the good Points that sign alike, the first is checked,
-    # and the next one only while none was found clean; every other feature in turn
-    later, todo = _later_alike(points, sigs)
-    while todo:
-        k = heapq.heappop(todo)
-        index, props, geometry = records[k]
-        known_clean = _check_record(run, spec, known, where, feats, clean, props["id"], index, props, geometry,
-                                    points[k], sigs[k])
-        if not known_clean and later[k] >= 0:
-            heapq.heappush(todo, later[k])
+    for (index, props, geometry), good_point in zip(records, points):
+        fid = props.get("id")
+        if type(fid) is str and fid not in run.ids and fid.strip():  # the common case: a new id
+            run.ids[fid] = (where_text, index)
+        else:
+            fid = _feature_id(run, where, index, props)
+
+        def emit(level, prop, message, hint="", fid=fid):
+            run.add(level, where, fid, prop, message, hint)
+
+        if good_point:
+            gtype = "Point"
+        elif type(geometry) is _Checked:
+            gtype = geometry.gtype
+        elif geometry is None:
+            gtype = None
+        elif isinstance(geometry, dict) or not hasattr(geometry, "geom_type"):  # GeoJSON, as written
+            made: list = []
+            gtype = check_geometry(geometry, spec.geometry, spec.id, emit, made=made)
+            if made and feats is not None:  # the plan takes the polygon the check made
+                feats[index - 1].geometry = made[0]
+        else:  # a database row's, read by shapely
+            gtype = check_shape(geometry, spec.geometry, spec.id, emit)
+        sig = property_signature(props)
+        key = None if sig is None else (gtype, geometry is not None, sig)
+        if key is not None and key in clean:
+            continue
+        before = len(run.problems)
+        sources = check_properties(props, gtype, geometry is not None, spec, known, emit)
+        if key is not None and not sources and len(run.problems) == before:
+            clean.add(key)
+        if sources and not fid.startswith("#"):
+            run.derives.append((str(where), fid, sources))
     return run.problems[start:]
-
-
-def _new_ids(run: _Run, records: list, where_text: str) -> bool:
-    """Register the records' ids at once when each is a new non-blank text (the common case),
-    as the check feature by feature would; False (nothing registered) otherwise."""
-    fids = [props.get("id") for _, props, _ in records]
-    if not (set(map(type, fids)) <= {str} and all(map(str.strip, fids)) and len(set(fids)) == len(fids)
-            and run.ids.keys().isdisjoint(fids)):
-        return False
-    run.ids.update(zip(fids, zip(repeat(where_text), (index for index, _, _ in records))))
-    return True
-
-
-def _later_alike(points: list, sigs: list) -> tuple[list[int], list[int]]:
-    """For each record, the next good Point with the same property signature (-1: none); and
-    the records to visit first: all but the good Points after the first of their signature
-    (visited only if the one before is not found clean)."""
-    ok = np.array(points, dtype=bool) & np.fromiter(map(operator.is_not, sigs, repeat(None)), bool, len(sigs))
-    rows = np.flatnonzero(ok)
-    first: dict = {}
-    group = np.fromiter(map(first.setdefault, compress(sigs, ok.tolist()), count()), np.int64, len(rows))
-    order = np.argsort(group, kind="stable")  # each signature's rows, in file order
-    later = np.full(len(sigs), -1, dtype=np.int64)
-    same = group[order[1:]] == group[order[:-1]]
-    later[rows[order[:-1][same]]] = rows[order[1:][same]]
-    visit = np.ones(len(sigs), dtype=bool)
-    visit[rows] = False
-    visit[rows[group]] = True  # the first of each signature (its group number is its place)
-    return later.tolist(), np.flatnonzero(visit).tolist()
-
-
-def _check_record(run: _Run, spec: LayerSpec, known: Known, where, feats, clean: set, fid: str, index: int,
-                  props: dict, geometry, good_point: bool, sig) -> bool:
-    """Check one record (its id already seen to); True when its properties are known clean, now
-    or from an earlier record of the same geometry type and signature."""
-
-    def emit(level, prop, message, hint="", fid=fid):
-        run.add(level, where, fid, prop, message, hint)
-
-    if good_point:
-        gtype = "Point"
-    elif type(geometry) is _Checked:
-        gtype = geometry.gtype
-    elif geometry is None:
-        gtype = None
-    elif isinstance(geometry, dict) or not hasattr(geometry, "geom_type"):  # GeoJSON, as written
-        made: list = []
-        gtype = check_geometry(geometry, spec.geometry, spec.id, emit, made=made)
-        if made and feats is not None:  # the plan takes the polygon the check made
-            feats[index - 1].geometry = made[0]
-    else:  # a database row's, read by shapely
-        gtype = check_shape(geometry, spec.geometry, spec.id, emit)
-    key = None if sig is None else (gtype, geometry is not None, sig)
-    if key is not None and key in clean:
-        return True
-    before = len(run.problems)
-    sources = check_properties(props, gtype, geometry is not None, spec, known, emit)
-    if key is not None and not sources and len(run.problems) == before:
-        clean.add(key)
-        return True
-    if sources and not fid.startswith("#"):
-        run.derives.append((str(where), fid, sources))
-    return False
 
 
 def _check_derives(run: _Run) -> None:

@@ -415,42 +415,6 @@ def test_fuzz_bulk_checks_say_what_one_by_one_checks_say(fuzz_layers, name, base
         (fuzz_layers / name).write_bytes(original)
 
 
-@fuzz
-@given(name=st.sampled_from(LAYER_FILES), base=features, point=point_geometries,
-       variants=st.lists(st.tuples(variant_keys.filter(lambda k: k != "id"), variant_values), max_size=6),
-       order=st.randoms(use_true_random=False))
-def test_fuzz_bulk_checks_of_new_ids_say_what_one_by_one_checks_say(fuzz_layers, name, base, point, variants, order):
-    """As above, with every id new (registered at once; of the Points alike, the first checked and
-    the next only while none is found clean): alike features, odd ones among them, in any order."""
-    import geo.validate
-
-    if not isinstance(base, dict) or not isinstance(base.get("properties"), dict):
-        base = {"type": "Feature", "properties": {}}
-    feats = [base, {**base, "geometry": point}]
-    for key, value in variants:
-        feat = json.loads(json.dumps(base))
-        if key == "geometry":
-            feat["geometry"] = value
-        else:
-            feat["properties"][key] = value
-        feats.append(feat)
-    feats = [json.loads(json.dumps(f)) for f in feats * 3]
-    order.shuffle(feats)
-    for k, feat in enumerate(feats):
-        feat["properties"]["id"] = f"fz-{k}"
-    doc = {"type": "FeatureCollection", "features": feats}
-    original = (BASE / name).read_bytes()
-    (fuzz_layers / name).write_bytes(json.dumps(doc, allow_nan=True).encode())
-    calls = []
-    real = geo.validate._later_alike
-    try:
-        with mock.patch.object(geo.validate, "_later_alike", lambda *a: calls.append(1) or real(*a)):
-            same_problems(fuzz_layers)
-    finally:
-        (fuzz_layers / name).write_bytes(original)
-    assert calls  # the bulk way was taken
-
-
 def test_bulk_checks_name_each_odd_site_among_thousands(tmp_path):
     folder = make_layers(tmp_path / "layers")
     site = {"type": "Feature", "properties": {
