@@ -280,6 +280,87 @@ def test_paths_of_one_place_share_their_work_and_draw_as_leaflets(blank):
     assert out["shared"] == [True, True, True, True], out
     assert out["diffs"] == [] and out["d"] > 100, out
 
+#: A small topology V (arcs of [lat, lon] vertices) and polygons whose rings refer to its arcs
+#: (~i: arc i backwards): one split in two arcs, a neighbour sharing one of them reversed, one
+#: with a hole, a multipolygon, and one large enough to be cut at every zoom but the lowest.
+TOPOLOGY_SETUP = """
+        const arcs = [], pts = ring(44.0, 125.3, 0.5, 40), out = ring(44.0, 125.3, 0.8, 40);
+        arcs.push(pts.slice(0, 21), pts.slice(20).concat([pts[0]]));  // 0, 1: the first polygon
+        arcs.push([pts[0]].concat(out.slice(1, 20).reverse(), [pts[20]]));  // 2: its neighbour's
+        arcs.push(ring(44.0, 126.6, 0.9, 70).concat([ring(44.0, 126.6, 0.9, 70)[0]]));  // 3: outer
+        arcs.push(ring(44.0, 126.6, 0.2, 12).concat([ring(44.0, 126.6, 0.2, 12)[0]]));  // 4: hole
+        arcs.push(ring(43.5, 124.5, 0.3, 25).concat([ring(43.5, 124.5, 0.3, 25)[0]]));  // 5
+        arcs.push(ring(44.6, 126.4, 0.25, 30).concat([ring(44.6, 126.4, 0.25, 30)[0]]));  // 6
+        arcs.push(ring(44.2, 125.0, 2.5, 90).concat([ring(44.2, 125.0, 2.5, 90)[0]]));  // 7
+        const n = arcs.reduce((s, a) => s + a.length, 0), V = {lat: new Float64Array(n), lon: new Float64Array(n),
+                                                               start: new Int32Array(arcs.length + 1)};
+        let v = 0;
+        arcs.forEach((a, i) => { a.forEach(([la, lo]) => { V.lat[v] = la; V.lon[v++] = lo; }); V.start[i + 1] = v; });
+        const trees = [['Polygon', [[0, 1]]], ['Polygon', [[~1, 2]]], ['Polygon', [[3], [4]]],
+                       ['MultiPolygon', [[[5]], [[6]]]], ['Polygon', [[7]]]];
+        // what L.polygon is given for the same rings: [lat, lon] arrays, as geometry.js makes them
+        const nested = (t, tree) => GeoMap.geometry.coords({t: t, a: tree, T: V}, false);
+"""
+
+
+def test_polygons_from_the_topology_are_leaflets(blank):
+    """A polygon given its rings in the page topology (rings.js) is what L.polygon makes of the
+    same rings as [lat, lon] arrays: LatLngs, bounds, projected rings, parts and SVG, at views
+    that hold it and views that cut it, clipped or not (noClip), simplified or not; and when moved
+    back to [lat, lon] arrays (another datum) it is Leaflet's again."""
+    page = blank("core", "geometry", "rings", "paths", leaflet=True)
+    out = page.evaluate("""() => {""" + PATHS_SETUP + TOPOLOGY_SETUP + """
+        const keys = (l) => JSON.stringify([l._latlngs, l._bounds, l._rings, l._parts, l._pxBounds,
+                                            l._path && l._path.getAttribute('d'), l.getBounds(), l.getCenter()],
+                                           (k, v) => k === '_code' ? undefined : v);
+        const options = [{weight: 3}, {weight: 1.5, smoothFactor: 0}, {weight: 1, smoothFactor: 0, noClip: true},
+                         {weight: 2, noClip: true}];
+        const views = [[[44.0, 125.3], 8], [[44.0, 125.3], 6], [[44.3, 125.9], 10], [[43.7, 124.6], 12], [[44.0, 126.6], 9]];
+        const diffs = [], sizes = [];
+        views.forEach(([c, z]) => {
+            map.setView(c, z, {animate: false});
+            options.forEach((o, i) => trees.forEach(([t, tree], k) => {
+                const src = GeoMap.rings.of(V, tree);
+                const a = L.polygon(nested(t, tree), Object.assign({}, o)).addTo(map);
+                const b = GeoMap.paths.polygon(src, Object.assign({}, o)).addTo(map);
+                // read in another order than Leaflet's: the path first, the parts before the rings
+                const db = b._path.getAttribute('d'), pb = JSON.stringify(b._parts, (k, v) => k === '_code' ? undefined : v);
+                if (keys(a) !== keys(b) || db !== a._path.getAttribute('d')) diffs.push([z, i, k, 'drawn']);
+                if (pb !== JSON.stringify(a._parts, (k, v) => k === '_code' ? undefined : v)) diffs.push([z, i, k, 'parts']);
+                sizes.push(db.length);
+                b.setLatLngs(nested(t, tree));  // [lat, lon] arrays again: Leaflet's path
+                a.setLatLngs(nested(t, tree));
+                if (keys(a) !== keys(b)) diffs.push([z, i, k, 'arrays']);
+                b.setLatLngs(src);
+                if (keys(a) !== keys(b)) diffs.push([z, i, k, 'rings again']);
+                map.removeLayer(a); map.removeLayer(b);
+            }));
+        });
+        return {diffs, whole: sizes.filter((n) => n > 100).length, empty: sizes.filter((n) => n === 4).length};
+    }""")
+    assert out["diffs"] == [], out
+    assert out["whole"] > 50 and out["empty"] > 0, out  # shapes drawn, and some wholly out of view ("M0 0")
+
+
+def test_paths_of_one_topology_form_share_their_projection_and_svg(blank):
+    """The paths of one form (a place in k roles, and its grey context line) share its projection
+    and, where they are alike, its SVG; a path is written from the topology without making a
+    LatLng or a Point (those are made only when read)."""
+    page = blank("core", "geometry", "rings", "paths", leaflet=True)
+    out = page.evaluate("""() => {""" + PATHS_SETUP + TOPOLOGY_SETUP + """
+        const src = GeoMap.rings.of(V, [[3], [4]]);
+        map.setView([44.0, 126.6], 7, {animate: false});  // the place wholly in view
+        const ours = [[1.5, {}], [4, {}], [1, {noClip: true}]].map(([w, o]) =>
+            GeoMap.paths.polygon(src, Object.assign({weight: w, smoothFactor: 0}, o)).addTo(map));
+        const made = ours.map((l) => [l.__latlngs, l.__rings, l.__parts].filter((x) => x !== undefined).length);
+        const d = ours.map((l) => l._path.getAttribute('d'));
+        return {made, sameD: d[0] === d[1], shared: ours[0]._geoParts === ours[1]._geoParts,
+                projected: ours[0]._geoRings === ours[2]._geoRings, whole: d[2] === d[0], n: d[0].length};
+    }""")
+    assert out["made"] == [0, 0, 0], out
+    assert out["sameD"] and out["shared"] and out["projected"] and out["whole"] and out["n"] > 300, out
+
+
 def test_i18n_pairs_and_languages(blank):
     page = blank("core", "i18n")
     out = page.evaluate("""() => {

@@ -3,8 +3,8 @@
  *
  * A ring is its arcs joined (~i: arc i walked backwards), the shared vertex at each join once.
  * Its coarse form, drawn below the page's lod_zoom, is made of the same arcs' kept vertices.
- * [lat, lon] pairs are made only for the form that is drawn: f.llc (coarse) at once, f.ll
- * (every vertex) when first asked for.
+ * [lat, lon] pairs are made when first asked for: f.ll (every vertex), f.llc (the coarse form).
+ * A polygon is drawn from its rings in the topology (rings(f, coarse), rings.js) instead.
  */
 (function (G) {
   "use strict";
@@ -38,18 +38,28 @@
   }
 
   // Give every feature its coordinates: f.ll (WGS-84 [lat, lon]) and f.llc (the coarse form of
-  // a polygon, when the page has coarse forms; else null).
+  // a polygon, when the page has coarse forms; else null), a polygon's made when first read.
   function prepareFeature(f) {
     var g = f.g;
     if (g.t === "Polygon" || g.t === "MultiPolygon") {
-      var full = null;
+      var full = null, rough = null;
       Object.defineProperty(f, "ll", {configurable: true, get: function () { return full || (full = coords(g, false)); }});
-      f.llc = g.T.coarse ? coords(g, true) : null;
+      Object.defineProperty(f, "llc", {configurable: true, get: function () {
+        return g.T.coarse ? rough || (rough = coords(g, true)) : null;
+      }});
     } else {
       f.ll = coords(g, false);
       f.llc = null;
     }
   }
 
-  G.geometry = {ring: ring, coords: coords, prepareFeature: prepareFeature};
+  // A polygon's rings in the topology (G.rings), its coarse form's with `coarse` when the page has
+  // coarse forms: one object per feature and form, which every path of the feature shares.
+  function rings(f, coarse) {
+    var g = f.g, T = g.T, form = coarse && T.coarse ? "geoCoarse" : "geoFull";
+    if (!g[form]) Object.defineProperty(g, form, {value: G.rings.of(form === "geoCoarse" ? T.coarse : T, g.a)});
+    return g[form];
+  }
+
+  G.geometry = {ring: ring, coords: coords, prepareFeature: prepareFeature, rings: rings};
 })(window.GeoMap);

@@ -8,9 +8,17 @@
  * transformation, rounding), so the numbers and the pixels are the same; a shape that lies
  * wholly inside the view is not clipped (clipping would give back its own points).
  *
+ * A polygon may also be given its rings in the page topology (G.rings, rings.js) instead of
+ * [lat, lon] arrays: it is then projected arc by arc from the topology's arrays, and, wholly in
+ * view or not clipped (noClip), and not simplified (a coarse form), written as SVG straight from
+ * them. Its LatLngs, its
+ * projected rings and its parts are made only when something asks for them (_latlngs, _rings,
+ * _parts), and are then what Leaflet's would be.
+ *
  * A place in k roles is drawn k times, one path per role (their stripes interleave), from the
- * same [lat, lon] arrays: its LatLngs, its projection at a zoom, its parts in a view and their SVG
- * are worked out for the first of its paths and shared by the others (none is changed once made).
+ * same [lat, lon] arrays or rings: its LatLngs, its projection at a zoom, its parts in a view
+ * and their SVG are worked out for the first of its paths and shared by the others (none is
+ * changed once made).
  */
 (function (G) {
   "use strict";
@@ -60,8 +68,19 @@
   }
 
   function fast(Base, closed) {
-    var converted = new WeakMap(), projected = new WeakMap();  // [lat, lon] list -> its LatLngs; LatLngs -> rings
-    return Base.extend({
+    var converted = new WeakMap(), projected = new WeakMap();  // [lat, lon] list -> its LatLngs; LatLngs or rings -> projected
+    var Fast = Base.extend({
+      _setLatLngs: function (latlngs) {
+        this.__latlngs = undefined;
+        if (!(closed && G.rings && latlngs instanceof G.rings.Rings)) {
+          this._geoSrc = null;
+          return Base.prototype._setLatLngs.call(this, latlngs);
+        }
+        var b = latlngs.bounds();
+        this._geoSrc = latlngs;  // its LatLngs are made when asked for (_latlngs)
+        this._bounds = new L.LatLngBounds();
+        if (b) { this._bounds.extend(L.latLng(b[0], b[1])); this._bounds.extend(L.latLng(b[2], b[3])); }
+      },
       _convertLatLngs: function (list) {
         var m = converted.get(list);
         if (!m) {
@@ -71,15 +90,28 @@
         if (m.bounds.isValid()) this._bounds.extend(m.bounds);
         return m.ll;
       },
-      // Leaflet's _project, the rings shared by every path of these LatLngs at this zoom and origin
+      // Leaflet's _project, the rings shared by every path of these LatLngs (or rings) at this
+      // zoom and origin; from rings, projected with the topology (its points made when asked for)
       _project: function () {
-        var map = this._map, z = map.getZoom(), o = map.getPixelOrigin(), m = projected.get(this._latlngs);
-        if (!m || m.z !== z || m.x !== o.x || m.y !== o.y) {
-          var px = new L.Bounds(), rings = [];
-          this._projectLatlngs(this._latlngs, rings, px);
-          projected.set(this._latlngs, m = {z: z, x: o.x, y: o.y, rings: rings, px: px, view: null, parts: null});
+        var map = this._map, src = this._geoSrc, P = src && G.rings.pixels(src.V, map), m;
+        if (P) {
+          m = projected.get(src);
+          if (!m || m.key !== P.key) {
+            var r = src.pxRange(P), px = new L.Bounds();
+            if (r) { px.extend(new L.Point(r[0], r[1])); px.extend(new L.Point(r[2], r[3])); }
+            projected.set(src, m = {key: P.key, P: P, rings: null, px: px, view: null, parts: null});
+          }
+          this.__rings = undefined;
+        } else {
+          var z = map.getZoom(), o = map.getPixelOrigin(), key = z + " " + o.x + " " + o.y;
+          m = projected.get(this._latlngs);
+          if (!m || m.key !== key) {
+            var pxb = new L.Bounds(), rings = [];
+            this._projectLatlngs(this._latlngs, rings, pxb);
+            projected.set(this._latlngs, m = {key: key, P: null, rings: rings, px: pxb, view: null, parts: null});
+          }
+          this._rings = m.rings;
         }
-        this._rings = m.rings;
         this._geoRings = m;
         if (this._bounds.isValid() && m.px.isValid()) {
           this._rawPxBounds = m.px;
@@ -91,14 +123,37 @@
         if (!this._map) return;
         var m = this._geoRings, o = this.options, b = this._renderer._bounds, view = null;
         this._geoParts = null;
-        if (m && m.rings === this._rings && !o.noClip) {  // noClip: Leaflet simplifies the rings themselves
+        if (this._geoSrc && m && m.P && o.noClip && !o.smoothFactor && (this.__rings === undefined || this.__rings === m.rings)) {
+          // rings neither clipped nor simplified: drawn whole when they meet the view (Leaflet pads
+          // a polygon's view by its weight), straight from the topology
+          var w = new L.Point(o.weight, o.weight);
+          if (this._pxBounds && this._pxBounds.intersects(new L.Bounds(b.min.subtract(w), b.max.add(w)))) {
+            if (m.view !== "whole") {
+              m.view = "whole";
+              m.parts = {parts: null, whole: true, d: this._geoSrc.path(m.P, true)};
+            }
+            this.__parts = undefined;
+            this._geoParts = m.parts;
+          } else {
+            this._parts = [];
+          }
+          this._updatePath();
+          return;
+        }
+        if (m && (this.__rings === undefined || this.__rings === m.rings) && !o.noClip) {
+          // (noClip: Leaflet simplifies the rings themselves)
           // wholly in view (as a thin line is, so a thicker one's clipping would keep it whole
           // too), the parts are the rings whatever the weight: a district's grey context line
           // and its role shapes share them
           view = inside(this._rawPxBounds, b) ? "in " + o.smoothFactor
             : [b.min.x, b.min.y, b.max.x, b.max.y, o.weight, o.smoothFactor, this._clickTolerance()].join();
+          if (m.view !== view && view === "in 0" && this._geoSrc) {
+            // rings wholly in view, not simplified: the path straight from the topology
+            m.view = view;
+            m.parts = {parts: null, d: this._geoSrc.path(m.P)};
+          }
           if (m.view === view) {
-            this._parts = m.parts.parts.slice();
+            this.__parts = undefined;  // a copy of m.parts.parts, made when asked for (_parts)
             this._geoParts = m.parts;
             this._updatePath();
             return;
@@ -134,6 +189,30 @@
         this._parts = this._rings.filter(function (r) { return r.length > (closed ? 0 : 1); })
           .map(function (r) { return r.slice(); });
       }
+    });
+    // made when first read: a polygon's LatLngs (from its rings), its projected rings (from the
+    // topology's pixels), its parts (a copy of those its paths share)
+    lazy(Fast.prototype, "_latlngs", function () { return this._geoSrc ? this._convertLatLngs(this._geoSrc.nested()) : undefined; });
+    lazy(Fast.prototype, "_rings", function () {
+      var m = this._geoRings;
+      if (!this._geoSrc || !m || !m.P) return undefined;
+      return m.rings || (m.rings = this._geoSrc.points(m.P));
+    });
+    lazy(Fast.prototype, "_parts", function () {
+      var shared = this._geoParts;
+      if (!shared) return undefined;
+      if (!shared.parts) shared.parts = shared.whole ? this._rings.slice() : this._rings.filter(function (r) { return r.length > 0; });
+      return shared.parts.slice();
+    });
+    return Fast;
+  }
+
+  // a property kept in this["_" + name] (_rings: __rings), made by make() when read while undefined
+  function lazy(proto, name, make) {
+    var own = "_" + name;
+    Object.defineProperty(proto, name, {
+      get: function () { return this[own] !== undefined ? this[own] : (this[own] = make.call(this)); },
+      set: function (v) { this[own] = v; }
     });
   }
 

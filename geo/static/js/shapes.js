@@ -4,7 +4,7 @@
  *
  * Every function takes P, the page state made by page.js: P.map, P.data, P.roles, P.parts,
  * P.layersById, P.feature(id), P.datum, P.coarse, P.drawn (every vector layer: {layer, wgs, point,
- * feature, rough, role}), P.labels, P.clouds, P.content (tooltip/popup makers), and P.at: the
+ * feature, rough, role}, and a polygon's coarse), P.labels, P.clouds, P.content (tooltip/popup makers), and P.at: the
  * date shown (timeline page; null elsewhere): only what holds then is drawn (G.dates.holds).
  */
 (function (G) {
@@ -15,21 +15,32 @@
 
   function project(P, wgs) { return P.datum === "gcj02" ? G.mapDeep(wgs, G.toGcj) : wgs; }
 
+  // What a drawn polygon s is given in the datum shown: in WGS-84 its rings in the topology (drawn
+  // from its arrays, rings.js), in GCJ-02 its [lat, lon] arrays shifted.
+  function formOf(P, s) { return P.datum === "gcj02" ? project(P, s.wgs) : G.geometry.rings(s.feature, s.coarse); }
+
   function shapeFor(P, f, opts) {
-    var lyr, t = f.g.t, ll = t.indexOf("Polygon") >= 0 ? null : f.ll;
+    var lyr, t = f.g.t, ll = t.indexOf("Polygon") >= 0 ? null : f.ll, s;
     if (t === "Point" || t === "MultiPoint") {
       lyr = L.circleMarker(project(P, t === "Point" ? ll : ll[0]), opts);
     } else if (t === "LineString" || t === "MultiLineString") {
       lyr = G.paths.polyline(project(P, ll), opts);
     } else {
-      ll = (P.coarse && f.llc) || f.ll;
-      // the coarse form is already simplified to a pixel: Leaflet need not simplify it again
-      if (P.coarse && f.llc) opts.smoothFactor = 0;
-      lyr = G.paths.polygon(project(P, ll), opts);
+      // wgs: what is drawn now, in WGS-84 (made when read); rough: the feature has a coarse form;
+      // coarse: that form is drawn
+      var rough = !!f.g.T.coarse;
+      s = {feature: f, point: false, rough: rough, coarse: P.coarse && rough,
+           get wgs() { return this.coarse ? f.llc : f.ll; }};
+      // the coarse form is already simplified to a pixel: Leaflet need not simplify it again; and
+      // it is small enough to draw whole (a few thousand pixels at most): not clipped to the view
+      if (s.coarse) { opts.smoothFactor = 0; opts.noClip = true; }
+      s.layer = lyr = G.paths.polygon(formOf(P, s), opts);
+      P.drawn.push(s);
+      return lyr;
     }
-    // wgs: what is drawn now, in WGS-84; rough: the coarse form of a polygon
+    // wgs: what is drawn, in WGS-84
     P.drawn.push({layer: lyr, wgs: (t === "Point") ? ll : (t === "MultiPoint" ? ll[0] : ll),
-                  point: t.indexOf("Point") >= 0, feature: f, rough: f.llc});
+                  point: t.indexOf("Point") >= 0, feature: f, rough: false});
     return lyr;
   }
 
@@ -178,8 +189,8 @@
     P.datum = d;
     P.clouds.forEach(function (c) { c.setProjection(d === "gcj02" ? G.toGcj : null); });
     P.drawn.forEach(function (s) {
-      var c = project(P, s.wgs);
-      if (s.point) s.layer.setLatLng(c); else s.layer.setLatLngs(c);
+      if (s.point) s.layer.setLatLng(project(P, s.wgs));
+      else s.layer.setLatLngs("coarse" in s ? formOf(P, s) : project(P, s.wgs));
     });
     P.labels.forEach(function (l) { l.marker.setLatLng(project(P, l.wgs)); });
     document.body.setAttribute("data-datum", d);
@@ -193,9 +204,10 @@
       P.coarse = want;
       P.drawn.forEach(function (s) {
         if (!s.rough) return;
-        s.wgs = want ? s.rough : s.feature.ll;
+        s.coarse = want;
         s.layer.options.smoothFactor = want ? 0 : 1;
-        s.layer.setLatLngs(project(P, s.wgs));
+        s.layer.options.noClip = want;
+        s.layer.setLatLngs(formOf(P, s));
       });
     });
   }
