@@ -9,17 +9,23 @@
 (function (G) {
   "use strict";
 
-  function ring(T, refs, coarse, line) {
-    var out = [], V = coarse ? T.coarse : T, lat = V.lat, lon = V.lon, start = V.start;
-    for (var k = 0; k < refs.length; k++) {
-      var r = refs[k], i = r >= 0 ? r : ~r, a = start[i], b = start[i + 1], j;
-      // the vertex an arc shares with the one before it is in the ring once
-      if (r >= 0) {
-        for (j = k > 0 ? a + 1 : a; j < b; j++) out.push([lat[j], lon[j]]);
-      } else {
-        for (j = k > 0 ? b - 2 : b - 1; j >= a; j--) out.push([lat[j], lon[j]]);
-      }
+  // The vertices (indices into V: the topology or its coarse forms) of the ring that arc
+  // references refs make: the vertex an arc shares with the one before it is in the ring once.
+  function vertices(V, refs) {
+    var start = V.start, n = 0, k, r, i, a, b, j;
+    for (k = 0; k < refs.length; k++) { r = refs[k]; i = r >= 0 ? r : ~r; n += start[i + 1] - start[i]; }
+    var out = new Int32Array(n), m = 0;
+    for (k = 0; k < refs.length; k++) {
+      r = refs[k]; i = r >= 0 ? r : ~r; a = start[i]; b = start[i + 1];
+      if (r >= 0) for (j = k > 0 ? a + 1 : a; j < b; j++) out[m++] = j;
+      else for (j = k > 0 ? b - 2 : b - 1; j >= a; j--) out[m++] = j;
     }
+    return out.subarray(0, m);
+  }
+
+  function ring(T, refs, coarse, line) {
+    var V = coarse ? T.coarse : T, lat = V.lat, lon = V.lon, idx = vertices(V, refs), out = new Array(idx.length);
+    for (var k = 0; k < idx.length; k++) out[k] = [lat[idx[k]], lon[idx[k]]];
     var z = out.length - 1;  // a whole ring whose coarse form starts elsewhere: close it
     if (!line && z > 0 && (out[0][0] !== out[z][0] || out[0][1] !== out[z][1])) out.push(out[0]);
     return out;
@@ -61,5 +67,5 @@
     return g[form];
   }
 
-  G.geometry = {ring: ring, coords: coords, prepareFeature: prepareFeature, rings: rings};
+  G.geometry = {vertices: vertices, ring: ring, coords: coords, prepareFeature: prepareFeature, rings: rings};
 })(window.GeoMap);

@@ -15,22 +15,14 @@
 
   function Rings(V, tree) { this.V = V; this.tree = tree; this._idx = null; this._ll = null; }
 
-  // each ring's vertices (indices into V), depth first as Leaflet flattens a polygon's rings: a
-  // ring is its arcs joined (~i: arc i backwards), the vertex two arcs share once, and without
-  // the last vertex when it repeats the first (a polygon's LatLngs drop it)
+  // each ring's vertices (indices into V, geometry.js), depth first as Leaflet flattens a
+  // polygon's rings, without the last vertex when it repeats the first (a polygon's LatLngs drop it)
   Rings.prototype.rings = function () {
     if (this._idx) return this._idx;
-    var V = this.V, start = V.start, lat = V.lat, lon = V.lon, out = [];
+    var V = this.V, lat = V.lat, lon = V.lon, out = [];
     (function walk(t) {
       if (typeof t[0] !== "number") { t.forEach(walk); return; }
-      var n = 0, k, r, i, a, b, j;
-      for (k = 0; k < t.length; k++) { r = t[k]; i = r >= 0 ? r : ~r; n += start[i + 1] - start[i]; }
-      var idx = new Int32Array(n), m = 0;
-      for (k = 0; k < t.length; k++) {
-        r = t[k]; i = r >= 0 ? r : ~r; a = start[i]; b = start[i + 1];
-        if (r >= 0) for (j = k > 0 ? a + 1 : a; j < b; j++) idx[m++] = j;
-        else for (j = k > 0 ? b - 2 : b - 1; j >= a; j--) idx[m++] = j;
-      }
+      var idx = G.geometry.vertices(V, t), m = idx.length;
       if (m >= 2 && lat[idx[m - 1]] === lat[idx[0]] && lon[idx[m - 1]] === lon[idx[0]]) m--;
       out.push(idx.subarray(0, m));
     })(this.tree);
