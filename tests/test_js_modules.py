@@ -310,12 +310,14 @@ def test_polygons_from_the_topology_are_leaflets(blank):
     back to [lat, lon] arrays (another datum) it is Leaflet's again."""
     page = blank("core", "geometry", "rings", "paths", leaflet=True)
     out = page.evaluate("""() => {""" + PATHS_SETUP + TOPOLOGY_SETUP + """
+        const noCode = (k, v) => k === '_code' ? undefined : v;  // the mark Leaflet's clipping leaves
         const keys = (l) => JSON.stringify([l._latlngs, l._bounds, l._rings, l._parts, l._pxBounds,
                                             l._path && l._path.getAttribute('d'), l.getBounds(), l.getCenter()],
-                                           (k, v) => k === '_code' ? undefined : v);
+                                           noCode);
         const options = [{weight: 3}, {weight: 1.5, smoothFactor: 0}, {weight: 1, smoothFactor: 0, noClip: true},
                          {weight: 2, noClip: true}];
-        const views = [[[44.0, 125.3], 8], [[44.0, 125.3], 6], [[44.3, 125.9], 10], [[43.7, 124.6], 12], [[44.0, 126.6], 9]];
+        const views = [[[44.0, 125.3], 8], [[44.0, 125.3], 6], [[44.3, 125.9], 10], [[43.7, 124.6], 12],
+                       [[44.0, 126.6], 9]];
         const diffs = [], sizes = [];
         views.forEach(([c, z]) => {
             map.setView(c, z, {animate: false});
@@ -324,9 +326,9 @@ def test_polygons_from_the_topology_are_leaflets(blank):
                 const a = L.polygon(nested(t, tree), Object.assign({}, o)).addTo(map);
                 const b = GeoMap.paths.polygon(src, Object.assign({}, o)).addTo(map);
                 // read in another order than Leaflet's: the path first, the parts before the rings
-                const db = b._path.getAttribute('d'), pb = JSON.stringify(b._parts, (k, v) => k === '_code' ? undefined : v);
+                const db = b._path.getAttribute('d'), pb = JSON.stringify(b._parts, noCode);
                 if (keys(a) !== keys(b) || db !== a._path.getAttribute('d')) diffs.push([z, i, k, 'drawn']);
-                if (pb !== JSON.stringify(a._parts, (k, v) => k === '_code' ? undefined : v)) diffs.push([z, i, k, 'parts']);
+                if (pb !== JSON.stringify(a._parts, noCode)) diffs.push([z, i, k, 'parts']);
                 sizes.push(db.length);
                 b.setLatLngs(nested(t, tree));  // [lat, lon] arrays again: Leaflet's path
                 a.setLatLngs(nested(t, tree));

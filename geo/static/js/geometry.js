@@ -4,7 +4,7 @@
  * A ring is its arcs joined (~i: arc i walked backwards), the shared vertex at each join once.
  * Its coarse form, drawn below the page's lod_zoom, is made of the same arcs' kept vertices.
  * [lat, lon] pairs are made when first asked for: f.ll (every vertex), f.llc (the coarse form).
- * A polygon is drawn from its rings in the topology (rings(f, coarse), rings.js) instead.
+ * A polygon is drawn from its rings in the topology (G.rings.form(f, coarse), rings.js) instead.
  */
 (function (G) {
   "use strict";
@@ -59,13 +59,5 @@
     }
   }
 
-  // A polygon's rings in the topology (G.rings), its coarse form's with `coarse` when the page has
-  // coarse forms: one object per feature and form, which every path of the feature shares.
-  function rings(f, coarse) {
-    var g = f.g, T = g.T, form = coarse && T.coarse ? "geoCoarse" : "geoFull";
-    if (!g[form]) Object.defineProperty(g, form, {value: G.rings.of(form === "geoCoarse" ? T.coarse : T, g.a)});
-    return g[form];
-  }
-
-  G.geometry = {vertices: vertices, ring: ring, coords: coords, prepareFeature: prepareFeature, rings: rings};
+  G.geometry = {vertices: vertices, ring: ring, coords: coords, prepareFeature: prepareFeature};
 })(window.GeoMap);

@@ -1,9 +1,9 @@
 /* rings.js: a polygon's rings read straight from the page topology (pagedata.js), for paths.js
  * to draw without making a LatLng or a Point per vertex.
  *
- * G.rings.of(V, tree) is a polygon's form: `tree` its ring references as geometry.js takes them
- * (Polygon: rings; MultiPolygon: polygons of rings) into V, the topology or its coarse forms
- * ({lat, lon, start}). It gives what Leaflet works out from the polygon's LatLngs, with the same
+ * G.rings.of(V, tree) is a polygon's form (G.rings.form(f, coarse): a feature's): `tree` its
+ * ring references as geometry.js takes them (Polygon: rings; MultiPolygon: polygons of rings)
+ * into V, the topology or its coarse forms ({lat, lon, start}). It gives what Leaflet works out from the polygon's LatLngs, with the same
  * numbers: each ring's vertices (the first not repeated at the end), the bounds, the rings in
  * pixels at a map's zoom (Spherical Mercator, Leaflet's formulas and rounding) and, for a view,
  * their SVG path. The Mercator coordinates of V's vertices are worked out once, their pixels
@@ -162,5 +162,13 @@
     return d || "M0 0";
   };
 
-  G.rings = {of: function (V, tree) { return new Rings(V, tree); }, Rings: Rings, pixels: pixels};
+  // A polygon feature's rings, its coarse form's with `coarse` when the page has coarse forms: one
+  // object per feature and form, which every path of the feature shares.
+  function form(f, coarse) {
+    var g = f.g, T = g.T, key = coarse && T.coarse ? "geoCoarse" : "geoFull";
+    if (!g[key]) Object.defineProperty(g, key, {value: new Rings(key === "geoCoarse" ? T.coarse : T, g.a)});
+    return g[key];
+  }
+
+  G.rings = {of: function (V, tree) { return new Rings(V, tree); }, form: form, Rings: Rings, pixels: pixels};
 })(window.GeoMap);

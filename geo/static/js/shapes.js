@@ -17,7 +17,7 @@
 
   // What a drawn polygon s is given in the datum shown: in WGS-84 its rings in the topology (drawn
   // from its arrays, rings.js), in GCJ-02 its [lat, lon] arrays shifted.
-  function formOf(P, s) { return P.datum === "gcj02" ? project(P, s.wgs) : G.geometry.rings(s.feature, s.coarse); }
+  function formOf(P, s) { return P.datum === "gcj02" ? project(P, s.wgs) : G.rings.form(s.feature, s.coarse); }
 
   function shapeFor(P, f, opts) {
     var lyr, t = f.g.t, ll = t.indexOf("Polygon") >= 0 ? null : f.ll, s;
