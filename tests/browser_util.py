@@ -360,8 +360,11 @@ class MapPage:
         failed = {u for u, _ in self.failed}
         bad_requests = sorted(u for u in refused if not is_tile(u))
         assert not bad_requests, f"{name}: the page requested non-tile URLs: {bad_requests[:10]}"
-        assert failed <= refused, \
-            f"{name}: requests failed that were not refused: {sorted(failed - refused)[:10]}"
+        # A tile the page asked for and then cancelled (Leaflet drops pending tiles when the
+        # view moves on) fails with net::ERR_ABORTED before our route sees it: not a fault.
+        cancelled = {u for u, why in self.failed if is_tile(u) and why == "net::ERR_ABORTED"}
+        unexplained = sorted((u, why) for u, why in self.failed if u not in refused and u not in cancelled)
+        assert not unexplained, f"{name}: requests failed that were not refused: {unexplained[:10]}"
         bad = []
         for typ, text, url in self.console:
             if typ != "error":

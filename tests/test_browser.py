@@ -86,6 +86,20 @@ def test_index_opens_clean(built_maps, open_page):
 
 
 @pytest.mark.browser
+def test_the_clean_check_tells_a_cancelled_tile_from_a_failed_request(built_maps, open_page):
+    """A tile the page asks for and cancels before our route sees it (Leaflet drops pending
+    tiles when the view moves on) is not a fault; any other failed request is."""
+    mp = open_page(built_maps / OVERVIEW)
+    tile = "https://tile.openstreetmap.org/8/214/91.png"  # as CI once saw it, after a hash edit
+    mp.failed.append((tile, "net::ERR_ABORTED"))  # what Chromium reports for a cancelled image
+    mp.assert_clean()
+    missing = (built_maps / "no-such-file.png").as_uri()
+    mp.evaluate("(u) => new Promise((done) => { const i = new Image(); i.onerror = done; i.src = u; })", missing)
+    with pytest.raises(AssertionError, match="requests failed that were not refused.*no-such-file"):
+        mp.assert_clean()
+
+
+@pytest.mark.browser
 @pytest.mark.parametrize("file", MAP_PAGES)
 def test_map_page_renders(built_maps, open_page, file):
     plan = _plan()
