@@ -60,9 +60,13 @@ def run_bench(layers_dir: Path | str = "layers", *, quick: bool = False, browser
     work = Path(tempfile.mkdtemp(prefix="geo-bench-")) if own_tmp else Path(workdir)
     work.mkdir(parents=True, exist_ok=True)
     runs = 3 if quick else 5
+    # the overviews' loads, in turns: more of them, since a load varies by ±15% on a shared machine
+    # and the target (a quarter of plain's time) is a ratio of two medians
+    pair_runs = 3 if quick else 11
     build_runs = 1 if quick else 3
     scale = tuple(scale) if scale is not None else (QUICK_SCALE if quick else FULL_SCALE)
-    res: dict = {"quick": quick, "machine": machine_info(), "runs": runs, "build_runs": build_runs,
+    res: dict = {"quick": quick, "machine": machine_info(), "runs": runs, "pair_runs": pair_runs,
+                 "build_runs": build_runs,
                  "loadavg_start": _loadavg(), "scale": [], "browser": None}
     t_start = time.perf_counter()
     old_cache = os.environ.get("GEO_CACHE_DIR")
@@ -111,10 +115,10 @@ def run_bench(layers_dir: Path | str = "layers", *, quick: bool = False, browser
                 res["browser"] = {"version": br.version, "routes": [(p, h) for p, _l, h in br.routes],
                                   "missing": br.missing}
                 role = SIX_ROLES[0]
-                echo(f"loading the two overviews in turns in Chromium ({runs} loads each) ...")
+                echo(f"loading the two overviews in turns in Chromium ({pair_runs} loads each) ...")
                 res["ours"]["load"], res["plain"]["load"] = br.measure_pair(
                     (ours.page, res["ours"]["facts"], {"role": role}),
-                    (plain.page, res["plain"]["facts"], {"text": _plain_toggle_text(layers_dir, role)}), runs)
+                    (plain.page, res["plain"]["facts"], {"text": _plain_toggle_text(layers_dir, role)}), pair_runs)
                 res["toggle_role"] = role
             for kind, n in scale:
                 echo(f"scale: {n:,} synthetic {kind} ...")
