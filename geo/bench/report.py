@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import statistics
-
 from pathlib import Path
 
 from ..pointtable import MAX_PAGE_POINTS
@@ -183,7 +182,8 @@ def format_report(res: dict, command: str = "python -m geo bench") -> str:
         "the first whose official boundaries are unchanged; the times without it are below the table); "
         "plain is the script at the end of this file, writing the one overview. "
         "Load-to-drawn: navigation start to the first frame painted after `load` with every vector path "
-        f"in the DOM (and the page's drawing code done), median of {res.get('pair_runs', res['runs'])} fresh loads, the two pages "
+        f"in the DOM (and the page's drawing code done), median of {res.get('pair_runs', res['runs'])} fresh loads, "
+        "the two pages "
         f"in turns. Toggle: the `{res.get('toggle_role', SIX_ROLES[0])}` role switched off, then on, in the "
         "layer control, each until a frame is painted; median of 5. Tile requests fail at once for both pages "
         "(no network). Plain folium adds its basemap with the map; ours adds it a frame after the overlays are "
