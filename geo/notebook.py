@@ -26,7 +26,7 @@ from jinja2 import Template
 from .assets import boot_js, page_assets
 from .export.choices import find_page
 from .export.table import plan_frame
-from .pagedata import FORMAT, pack
+from .pagedata import FORMAT, pack_assets
 from .render import json_for_html
 from .simplify import MAX_ZOOM
 
@@ -52,7 +52,7 @@ def folium_map(page: str = "six-cities", layers_dir: Path | str = "layers", *, c
     spec = find_page(page_specs(plan), page)
     data = packed_data(plan, spec, simplify_plan(plan))
     leaflet = [a for a in page_assets(cdn) if a[1].startswith("leaflet.")]
-    ours = pack({"assets": [[k, n, c] for k, n, c, inline in page_assets(True) if inline]}, {})
+    ours = pack_assets([(k, n, c) for k, n, c, inline in page_assets(True) if inline])
     head = [f"<style>{c}</style>" if k == "css" else f"<script>{c}</script>" for k, _n, c, inline in leaflet if inline]
     head.append(f"<script>{boot_js()}</script>")
     body = (f'<script type="application/octet-stream" id="geo-assets" data-format="{FORMAT}">{ours}</script>\n'

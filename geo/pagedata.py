@@ -104,6 +104,20 @@ def unpack(text: str) -> tuple[dict, dict[str, bytes]]:
     return doc, {k: body[o:o + ln] for k, (o, ln) in doc.pop("blobs", {}).items()}
 
 
+def pack_assets(assets: list[tuple[str, str, str]]) -> str:
+    """The page's assets element text: ``(kind, name, text)`` each, in load order. The list is
+    the JSON head, each text a section of its own (UTF-8 bytes, read with a TextDecoder: parsing
+    ~300 KB of code out of JSON strings took the page 4-6 ms)."""
+    return pack({"assets": [[kind, name] for kind, name, _text in assets]},
+                {name: text.encode("utf-8") for _kind, name, text in assets})
+
+
+def unpack_assets(text: str) -> list[tuple[str, str, str]]:
+    """:func:`pack_assets` undone."""
+    doc, sections = unpack(text)
+    return [(kind, name, sections[name].decode("utf-8")) for kind, name in doc["assets"]]
+
+
 def read_page_data(page: str | Path) -> dict | None:
     """The data of a built page (its HTML text or path), decoded as the page decodes it.
 

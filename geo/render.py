@@ -18,7 +18,7 @@ import shapely
 
 from .assets import boot_js, page_assets
 from .i18n import strings
-from .pagedata import FORMAT, geometry_sections, pack, varints, zigzag
+from .pagedata import FORMAT, geometry_sections, pack, pack_assets, varints, zigzag
 from .plan import Plan
 from .plan_info import plan_data, timeline_data
 from .pointtable import PageRows, PointTable, optional_fields
@@ -244,12 +244,12 @@ def _assets(cdn: bool) -> tuple[str, str]:
     tags, inline = [], []
     for kind, name, content, is_inline in page_assets(cdn):
         if is_inline:
-            inline.append([kind, name, content])
+            inline.append((kind, name, content))
         elif kind == "css":
             tags.append(f'<link rel="stylesheet" href="{html.escape(content)}"/>')
         else:
             tags.append(f'<script src="{html.escape(content)}"></script>')
-    return "\n".join(tags), pack({"assets": inline}, {})
+    return "\n".join(tags), pack_assets(inline)
 
 
 _PACKED_ASSETS: dict[bool, tuple[str, str]] = {}

@@ -42,3 +42,24 @@ def test_the_page_carries_every_module_compacted():
     for name in CSS_MODULES:
         raw = (STATIC / "css" / f"{name}.css").read_text(encoding="utf-8")
         assert assets[f"css/{name}.css"] == compact(raw, "css")
+
+
+def test_a_built_page_carries_the_assets_in_order_each_as_utf8_bytes(tmp_path):
+    """The assets element: a JSON head naming each asset, then each text as its own UTF-8 section
+    (boot.js decodes them straight), in load order; what it unpacks to is what page_assets gives."""
+    import re
+
+    from geo.pagedata import pack_assets, unpack, unpack_assets
+    from geo.render import _page_assets
+
+    text = _page_assets(False)[1]
+    want = [(k, n, c) for k, n, c, inline in page_assets() if inline]
+    assert unpack_assets(text) == want
+    head, sections = unpack(text)
+    assert head == {"assets": [[k, n] for k, n, _c in want]}
+    assert list(sections) == [n for _k, n, _c in want]
+    assert all(sections[n] == c.encode("utf-8") for _k, n, c in want)
+    # non-ASCII text (the modules' Chinese strings, a quote, a backslash) comes back whole
+    odd = [("js", "a.js", 'var s = "长春 \\" </script>";'), ("css", "b.css", ".x::after { content: '→'; }")]
+    assert unpack_assets(pack_assets(odd)) == odd
+    assert re.fullmatch(r"[A-Za-z0-9+/=]+", pack_assets(odd))

@@ -188,20 +188,20 @@ def page_bytes(path: Path | str) -> dict:
     import base64
     import zlib
 
-    from ..pagedata import unpack, unvarints
+    from ..pagedata import unpack, unpack_assets, unvarints
 
     text = Path(path).read_text(encoding="utf-8")
     total = len(text.encode("utf-8"))
     payloads = dict(_PAYLOAD.findall(text))
     out: dict = {"total": total, "skeleton": total - sum(len(v) for v in payloads.values())}
     if "assets" in payloads:
-        doc, _ = unpack(payloads["assets"])
+        assets = unpack_assets(payloads["assets"])
         raw = {"leaflet": 0, "ours": 0}
-        for _kind, name, content in doc["assets"]:
+        for _kind, name, content in assets:
             raw["leaflet" if name.startswith("leaflet") else "ours"] += len(content.encode("utf-8"))
         packed = {}
         for who in ("leaflet", "ours"):
-            joined = "".join(c for _k, n, c in doc["assets"] if n.startswith("leaflet") == (who == "leaflet"))
+            joined = "".join(c for _k, n, c in assets if n.startswith("leaflet") == (who == "leaflet"))
             z = zlib.compressobj(9, zlib.DEFLATED, -15)
             packed[who] = len(base64.b64encode(z.compress(joined.encode("utf-8")) + z.flush()))
         out["assets"] = {"packed": len(payloads["assets"]), "raw": raw, "packed_alone": packed}

@@ -22,9 +22,15 @@ function GeoBoot(options, map) {
     writer.close().catch(function () {});
     return new Response(inflater.readable).arrayBuffer();
   }
-  function doc(buf) {
-    var n = new DataView(buf).getUint32(0, true);
-    return JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 4, n)));
+  // the assets, [kind, name, text] each in load order: a JSON head naming them, then each text
+  // as UTF-8 bytes (geo/pagedata.py pack_assets), decoded straight, not parsed out of JSON
+  function assets(buf) {
+    var n = new DataView(buf).getUint32(0, true), base = 4 + n, utf8 = new TextDecoder();
+    var head = JSON.parse(utf8.decode(new Uint8Array(buf, 4, n)));
+    return head.assets.map(function (a) {
+      var b = head.blobs[a[1]];
+      return [a[0], a[1], utf8.decode(new Uint8Array(buf, base + b[0], b[1]))];
+    });
   }
   function fail(e) {
     var box = document.createElement("p");
@@ -51,7 +57,7 @@ function GeoBoot(options, map) {
   });
   return inflated.then(function (bufs) {
     mark("geo-inflated");
-    doc(bufs[0]).assets.forEach(function (a) {
+    assets(bufs[0]).forEach(function (a) {
       var el = document.createElement(a[0] === "css" ? "style" : "script");
       el.setAttribute("data-asset", a[1]);
       el.textContent = a[0] === "css" ? a[2] : a[2] + "\n//# sourceURL=" + a[1];
