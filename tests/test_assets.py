@@ -44,9 +44,9 @@ def test_the_page_carries_every_module_compacted():
         assert assets[f"css/{name}.css"] == compact(raw, "css")
 
 
-def test_a_built_page_carries_the_assets_in_order_each_as_utf8_bytes(tmp_path):
-    """The assets element: a JSON head naming each asset, then each text as its own UTF-8 section
-    (boot.js decodes them straight), in load order; what it unpacks to is what page_assets gives."""
+def test_the_assets_element_holds_each_text_as_utf8_bytes_in_load_order():
+    """The pages' assets element: a JSON head naming each asset, then each text as its own UTF-8
+    section (boot.js decodes them straight), in load order; it unpacks to what page_assets gives."""
     import re
 
     from geo.pagedata import pack_assets, unpack, unpack_assets
