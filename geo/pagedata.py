@@ -89,10 +89,17 @@ def pack_raw(doc: dict, sections: dict[str, bytes]) -> bytes:
     return b"".join([struct.pack("<I", len(head)), head, *sections.values()])
 
 
+def deflate64(raw: bytes, level: int = 6) -> str:
+    """``raw`` deflated (raw deflate, as the page's DecompressionStream("deflate-raw") reads it),
+    in base64: the text of a page's data or assets element. zlib lets go of the GIL while it
+    works, so another thread can deflate one page while the build makes the next."""
+    z = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return base64.b64encode(z.compress(raw) + z.flush()).decode("ascii")
+
+
 def pack(doc: dict, sections: dict[str, bytes], level: int = 6) -> str:
     """The page's data element text: ``doc`` and ``sections``, deflated, in base64."""
-    z = zlib.compressobj(level, zlib.DEFLATED, -15)
-    return base64.b64encode(z.compress(pack_raw(doc, sections)) + z.flush()).decode("ascii")
+    return deflate64(pack_raw(doc, sections), level)
 
 
 def unpack(text: str) -> tuple[dict, dict[str, bytes]]:

@@ -18,7 +18,7 @@ import shapely
 
 from .assets import boot_js, page_assets
 from .i18n import strings
-from .pagedata import FORMAT, geometry_sections, pack, pack_assets, varints, zigzag
+from .pagedata import FORMAT, deflate64, geometry_sections, pack_assets, pack_raw, varints, zigzag
 from .plan import Plan
 from .plan_info import plan_data, timeline_data
 from .pointtable import PageRows, PointTable, optional_fields
@@ -26,7 +26,8 @@ from .simplify import COARSE_TOLERANCE_M, LOD_ZOOM, MAX_ZOOM, TOLERANCE_M
 from .timeline import in_force, role_span, today
 from .topology import QUANTUM, Topology, build_topology
 
-__all__ = ["PageSpec", "encode_pages", "json_for_html", "packed_data", "page_data", "page_features", "render_page"]
+__all__ = ["PageSpec", "encode_pages", "json_for_html", "packed_data", "page_data", "page_features", "page_html",
+           "raw_data", "render_page"]
 
 
 @dataclass(frozen=True)
@@ -313,14 +314,24 @@ def render_page(plan: Plan, page: PageSpec, geoms: dict, *, cdn: bool = False,
     (``geo/static/boot.js``) that unpacks them with the browser's ``DecompressionStream``,
     adds the stylesheets and scripts, and draws the map.
     """
+    return page_html(page, deflate64(raw_data(plan, page, geoms, encoded=encoded)), cdn=cdn)
+
+
+def page_html(page: PageSpec, data: str, *, cdn: bool = False) -> str:
+    """The complete HTML of ``page`` around its data element's text ``data`` (:func:`packed_data`)."""
     tags, assets = _page_assets(cdn)
     options = json_for_html({"minZoom": 5, "maxZoom": MAX_ZOOM, "zoomControl": True, "preferCanvas": False})
     return _SKELETON.format(title=html.escape(page.title_both), tags=tags, assets=assets, fmt=FORMAT,
-                            data=packed_data(plan, page, geoms, encoded=encoded), boot=boot_js(), options=options)
+                            data=data, boot=boot_js(), options=options)
 
 
 def packed_data(plan: Plan, page: PageSpec, geoms: dict, *, encoded: Encoded | None = None) -> str:
     """The text of a page's data element: :func:`page_data` with its geometry, packed."""
+    return deflate64(raw_data(plan, page, geoms, encoded=encoded))
+
+
+def raw_data(plan: Plan, page: PageSpec, geoms: dict, *, encoded: Encoded | None = None) -> bytes:
+    """A page's data before deflating: :func:`page_data` with its geometry (geo/pagedata.py)."""
     enc = encoded if encoded is not None else encode_pages(plan, geoms)
     doc, rows = page_data(plan, page, geoms, points=enc.points)
     doc["quantum"] = enc.topology.quantum
@@ -329,4 +340,4 @@ def packed_data(plan: Plan, page: PageSpec, geoms: dict, *, encoded: Encoded | N
     sections = geometry_sections(enc.topology, [f["id"] for f in doc["features"]], subset=True)
     doc["points"], more = rows.encode(varints, zigzag)
     sections.update(more)
-    return pack(doc, sections)
+    return pack_raw(doc, sections)

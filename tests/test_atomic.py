@@ -227,21 +227,29 @@ def test_invalid_layers_write_nothing(maps, tmp_path):
     assert sorted(p.name for p in out.iterdir()) == sorted(old)  # not even a temporary file
 
 
+@pytest.mark.parametrize("step", ["data", "deflate", "write"])
 @pytest.mark.parametrize("failure", [RuntimeError("disk on fire"), KeyboardInterrupt()])
-def test_build_failed_lists_the_stale_pages(maps, tmp_path, monkeypatch, failure):
+def test_build_failed_lists_the_stale_pages(maps, tmp_path, monkeypatch, failure, step):
+    """The third page fails while its data is made, while it is deflated (in the build's worker
+    thread, while the fourth is being made) or while it is written: the two before it are written,
+    it and every page after it are untouched and listed as stale."""
     edited, old_dir, old, new, order = maps
     out = fresh_copy(old_dir, tmp_path / "maps")
-    real, calls = geo.build.render_page, []
+    # geo.build holds its own references to raw_data, finish_page and atomic_write
+    name, page_of = {"data": ("raw_data", lambda a: a[1].file), "deflate": ("finish_page", lambda a: a[0].file),
+                     "write": ("atomic_write", lambda a: Path(a[0]).name)}[step]
+    real, calls = getattr(geo.build, name), []
 
-    def render_page(*args, **kwargs):  # geo.build holds its own reference to geo.render.render_page
-        calls.append(args[1].file)
+    def failing(*args, **kwargs):
+        calls.append(page_of(args))
         if len(calls) == 3:
             raise failure
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(geo.build, "render_page", render_page)
+    monkeypatch.setattr(geo.build, name, failing)
     with pytest.raises(BuildFailed) as info:
         build_maps(edited, out)
+    assert calls[2] == order[2]
     assert info.value.stale == order[2:]
     assert order[2] in str(info.value)
     got = pages_of(out)

@@ -181,6 +181,7 @@ def format_report(res: dict, command: str = "python -m geo bench") -> str:
         f"{o['build'].note}, with the simplified boundaries in its cache (`geo/cache.py`: every build after "
         "the first whose official boundaries are unchanged; the times without it are below the table); "
         "plain is the script at the end of this file, writing the one overview. "
+        + _bytecode_note(res.get("bytecode")) +
         "Load-to-drawn: navigation start to the first frame painted after `load` with every vector path "
         f"in the DOM (and the page's drawing code done), median of {res.get('pair_runs', res['runs'])} fresh loads, "
         "the two pages "
@@ -323,3 +324,13 @@ def format_report(res: dict, command: str = "python -m geo bench") -> str:
     add("```")
     add("")
     return "\n".join(L)
+
+
+def _bytecode_note(b: dict | None) -> str:
+    """What the bench did about Python's bytecode before timing the builds (run.compile_package)."""
+    if not b:
+        return ""
+    env = (" (this machine sets PYTHONDONTWRITEBYTECODE, so a process would otherwise compile them each time)"
+           if b.get("dont_write_env") else "")
+    return ("Both processes run with geo/'s bytecode compiled beforehand, as `pip install` leaves it and "
+            f"as every run after the first finds it{env}. ")
