@@ -222,10 +222,10 @@ def page_bytes(path: Path | str) -> dict:
 def build_phases(layers_dir: Path | str, out_dir: Path | str) -> dict:
     """One in-process build, timed by phase (imports excluded): what the CLI process spends,
     in the same steps as :func:`geo.build.build_maps` (the cycle collector paused too)."""
-    from ..build import gc_paused
+    from ..build import BuildReport, gc_paused, write_pages
     from ..layerio import atomic_write
     from ..maps import index_html, page_specs
-    from ..render import encode_pages, render_page
+    from ..render import encode_pages, raw_data
     from ..simplify import simplify_plan
     from ..validate import validate_report
 
@@ -245,9 +245,8 @@ def build_phases(layers_dir: Path | str, out_dir: Path | str) -> dict:
         encoded = step("topology", lambda: encode_pages(plan, geoms))
         pages = page_specs(plan)
 
-        def write_all():
-            for page in pages:
-                atomic_write(out_dir / page.file, render_page(plan, page, geoms, encoded=encoded))
+        def write_all():  # as the build writes them: each page deflated while the next is made
+            write_pages(pages, lambda page: raw_data(plan, page, geoms, encoded=encoded), out_dir, BuildReport())
             atomic_write(out_dir / "index.html", index_html(plan, pages, geoms, encoded))
 
         step("render_pages", write_all)
