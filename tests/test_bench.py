@@ -397,3 +397,25 @@ addEventListener("load", function () {
     first = int(next(k for k in marks if k.startswith("drawn-before-frame-")).rsplit("-", 1)[1])
     after = marks.get(f"frame-{first + 1}")  # the frame after the one that paints them, if it began
     assert marks[f"frame-{first}"] <= drawn["ms"] and (after is None or drawn["ms"] < after), (drawn["ms"], marks)
+
+
+def test_the_bench_times_builds_with_geo_compiled_to_bytecode(tmp_path, monkeypatch):
+    """Before it times a build, the bench leaves a current bytecode file beside every module of geo/
+    (as pip install does), even where PYTHONDONTWRITEBYTECODE is set: otherwise each timed process
+    would compile geo/ again. On a copy of geo/ without any."""
+    import importlib.util
+    import shutil
+
+    from geo.bench.run import compile_package
+
+    package = Path(bench.__file__).resolve().parent.parent
+    copy = shutil.copytree(package, tmp_path / "geo", ignore=shutil.ignore_patterns("__pycache__"))
+    modules = sorted(copy.rglob("*.py"))
+    assert len(modules) > 30 and not list(copy.rglob("*.pyc"))
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    done = compile_package(copy)
+    assert done["ok"] and Path(done["package"]) == copy
+    for m in modules:
+        pyc = Path(importlib.util.cache_from_source(str(m)))
+        assert pyc.exists() and pyc.stat().st_mtime >= m.stat().st_mtime, m
+    assert compile_package()["package"] == str(package)
