@@ -258,3 +258,41 @@ def test_build_failed_lists_the_stale_pages(maps, tmp_path, monkeypatch, failure
     for page in [*order[2:], "index.html"]:
         assert got[page] == old[page], f"{page} should be untouched"
     assert sorted(p.name for p in out.iterdir()) == sorted(old)
+
+
+def test_a_page_that_fails_to_write_stops_the_pages_deflated_after_it(maps, tmp_path, monkeypatch):
+    """The third page is slow to deflate, so the pages after it are made and deflated meanwhile;
+    then it fails to be written: none of them is written after it."""
+    edited, old_dir, old, new, order = maps
+    out = fresh_copy(old_dir, tmp_path / "maps")
+    real_finish, real_write, made = geo.build.finish_page, geo.build.atomic_write, []
+
+    def finish_page(page, *args):
+        if page.file == order[2]:
+            time.sleep(0.5)
+        return real_finish(page, *args)
+
+    def atomic_write(path, text):
+        if Path(path).name == order[2]:
+            made.extend(p for p in order[3:] if p in calls)
+            raise OSError("disk full")
+        return real_write(path, text)
+
+    real_data, calls = geo.build.raw_data, []
+
+    def raw_data(*args, **kwargs):
+        calls.append(args[1].file)
+        return real_data(*args, **kwargs)
+
+    monkeypatch.setattr(geo.build, "finish_page", finish_page)
+    monkeypatch.setattr(geo.build, "atomic_write", atomic_write)
+    monkeypatch.setattr(geo.build, "raw_data", raw_data)
+    with pytest.raises(BuildFailed) as info:
+        build_maps(edited, out)
+    assert made, "the pages after the slow one were made before it failed"
+    assert info.value.stale == order[2:] and "disk full" in str(info.value)
+    got = pages_of(out)
+    for page in order[:2]:
+        assert norm(got[page]) == norm(new[page]), f"{page} should have been rewritten"
+    for page in [*order[2:], "index.html"]:
+        assert got[page] == old[page], f"{page} should be untouched"
