@@ -225,6 +225,27 @@ def test_editing_the_hash_applies_it(built_maps, open_page):
     mp.assert_clean()
 
 
+def test_a_write_of_the_hash_never_undoes_a_newer_edit(built_maps, open_page):
+    """The page writes its state into the hash (a moment after a change, or at once for the Link
+    button). When the hash has been edited (a link followed, a hand edit, Back) and the page has not
+    applied the edit yet (its hashchange event still queued), a write must apply the edit first,
+    never put the old state back over it: the timeline test saw a page reloaded at today's date
+    instead of the date just put in its hash. The Link button's write, in the same task as the
+    edit, comes before the hashchange for sure."""
+    mp = open_page(built_maps / OVERVIEW)
+    mp.page.wait_for_timeout(400)  # the opening's own write done
+    mp.evaluate("""() => {
+      location.hash = "#b=osm&o=culture";  // the edit: its hashchange is queued
+      document.querySelector(".geo-tool-link").click();  // a write, now
+    }""")
+    mp.page.wait_for_timeout(400)  # the queued hashchange and the page's write after it
+    assert "b=osm&o=culture&" in mp.evaluate("() => location.hash")
+    st = mp.evaluate(JS_STATE)
+    assert st["onBase"] == ["osm"] and st["drawn"] == ["culture"]
+    assert "b=osm&o=culture&" in mp.page.locator(".geo-link-field").input_value()
+    mp.assert_clean()
+
+
 @pytest.mark.parametrize("file", map_page_files())
 def test_every_page_restores_its_own_link(built_maps, open_page, file):
     plan = plan_and_pages()[0]

@@ -120,10 +120,20 @@
     var map = P.map, timer = null, panel = null, field = null, note = null;
 
     function url() { return location.href.replace(/#.*$/, "") + "#" + format(current(P)); }
+    // The hash as the page last read or wrote it. Another one is an edit (a link followed, a hand
+    // edit, Back) whose hashchange may still be queued behind a write: the write applies it first,
+    // so that it never puts the page's older state back over the edit.
+    var known = location.hash;
+    function applyHash() {
+      known = location.hash;
+      apply(P, valid(P, parse(location.hash)), false);
+    }
     function write() {
-      var u = url();
       timer = null;
+      if (location.hash !== known) applyHash();
+      var u = url();
       try { history.replaceState(history.state, "", u); } catch (e) { /* a sandboxed page: the field still shows it */ }
+      known = location.hash;
       if (field) field.value = u;
     }
     function later() { if (timer) clearTimeout(timer); timer = setTimeout(write, 250); }
@@ -138,7 +148,7 @@
 
     map.on("moveend overlayadd overlayremove baselayerchange popupopen popupclose geodate", later);
     G.i18n.onChange(later);
-    global.addEventListener("hashchange", function () { apply(P, valid(P, parse(location.hash)), false); });
+    global.addEventListener("hashchange", function () { if (location.hash !== known) applyHash(); });
 
     function say(p) { note.textContent = ""; note.appendChild(bi(p)); }
     function copy() {
