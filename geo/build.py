@@ -21,15 +21,14 @@ from pathlib import Path
 from .errors import BuildFailed
 from .layerio import atomic_write
 from .maps import index_html, page_specs
-from .pagedata import deflate64
 from .plan import Plan, load_plan
-from .render import encode_pages, page_html, raw_data
+from .render import encode_pages, finish_page, raw_data
 from .simplify import simplify_plan
 
 #: Threads that deflate pages while the build makes the next ones: two, or one on one core.
 DEFLATE_WORKERS = 2 if (os.cpu_count() or 1) > 1 else 1
 
-__all__ = ["BuildReport", "build_maps", "checked_plan", "finish_page", "gc_paused", "write_pages"]
+__all__ = ["BuildReport", "build_maps", "checked_plan", "gc_paused", "write_pages"]
 
 
 @dataclass
@@ -98,11 +97,6 @@ def write_pages(todo: list, make_data, out_dir: Path, report: BuildReport, *, cd
             if isinstance(exc, KeyboardInterrupt):
                 raise BuildFailed(f"build interrupted at {at.file}", stale) from exc
             raise BuildFailed(f"could not build {at.file}: {exc}", stale) from exc
-
-
-def finish_page(page, raw: bytes, cdn: bool = False) -> str:
-    """A page's HTML from its data before deflating (:func:`geo.render.raw_data`)."""
-    return page_html(page, deflate64(raw), cdn=cdn)
 
 
 def checked_plan(layers_dir: Path | str = "layers") -> tuple[Plan, list[str]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import json
+import threading
 from dataclasses import dataclass, field
 
 import shapely
@@ -26,8 +27,8 @@ from .simplify import COARSE_TOLERANCE_M, LOD_ZOOM, MAX_ZOOM, TOLERANCE_M
 from .timeline import in_force, role_span, today
 from .topology import QUANTUM, Topology, build_topology
 
-__all__ = ["PageSpec", "encode_pages", "json_for_html", "packed_data", "page_data", "page_features", "page_html",
-           "raw_data", "render_page"]
+__all__ = ["PageSpec", "encode_pages", "finish_page", "json_for_html", "packed_data", "page_data", "page_features",
+           "page_html", "raw_data", "render_page"]
 
 
 @dataclass(frozen=True)
@@ -256,10 +257,14 @@ def _assets(cdn: bool) -> tuple[str, str]:
 _PACKED_ASSETS: dict[bool, tuple[str, str]] = {}
 
 
+_ASSETS_LOCK = threading.Lock()
+
+
 def _page_assets(cdn: bool) -> tuple[str, str]:
-    if cdn not in _PACKED_ASSETS:
-        _PACKED_ASSETS[cdn] = _assets(cdn)
-    return _PACKED_ASSETS[cdn]
+    with _ASSETS_LOCK:  # packed once per process, though pages are finished in several threads
+        if cdn not in _PACKED_ASSETS:
+            _PACKED_ASSETS[cdn] = _assets(cdn)
+        return _PACKED_ASSETS[cdn]
 
 
 _SKELETON = """<!DOCTYPE html>
@@ -314,7 +319,13 @@ def render_page(plan: Plan, page: PageSpec, geoms: dict, *, cdn: bool = False,
     (``geo/static/boot.js``) that unpacks them with the browser's ``DecompressionStream``,
     adds the stylesheets and scripts, and draws the map.
     """
-    return page_html(page, deflate64(raw_data(plan, page, geoms, encoded=encoded)), cdn=cdn)
+    return finish_page(page, raw_data(plan, page, geoms, encoded=encoded), cdn=cdn)
+
+
+def finish_page(page: PageSpec, raw: bytes, cdn: bool = False) -> str:
+    """A page's HTML from its data before deflating (:func:`raw_data`): deflated and wrapped.
+    Thread-safe: a build runs it in worker threads (geo.build.write_pages)."""
+    return page_html(page, deflate64(raw), cdn=cdn)
 
 
 def page_html(page: PageSpec, data: str, *, cdn: bool = False) -> str:
