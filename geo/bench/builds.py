@@ -185,10 +185,8 @@ _PAYLOAD = re.compile(r'<script type="application/octet-stream" id="geo-(\w+)"[^
 
 def page_bytes(path: Path | str) -> dict:
     """Where a page's bytes are: Leaflet, our code, the data (packed, and before packing)."""
-    import base64
-    import zlib
 
-    from ..pagedata import unpack, unpack_assets, unvarints
+    from ..pagedata import deflate64, unpack, unpack_assets, unvarints
 
     text = Path(path).read_text(encoding="utf-8")
     total = len(text.encode("utf-8"))
@@ -202,8 +200,7 @@ def page_bytes(path: Path | str) -> dict:
         packed = {}
         for who in ("leaflet", "ours"):
             joined = "".join(c for _k, n, c in assets if n.startswith("leaflet") == (who == "leaflet"))
-            z = zlib.compressobj(9, zlib.DEFLATED, -15)
-            packed[who] = len(base64.b64encode(z.compress(joined.encode("utf-8")) + z.flush()))
+            packed[who] = len(deflate64(joined.encode("utf-8"), 9))
         out["assets"] = {"packed": len(payloads["assets"]), "raw": raw, "packed_alone": packed}
     if "data" in payloads:
         doc, sections = unpack(payloads["data"])
