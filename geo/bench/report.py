@@ -34,6 +34,13 @@ def _row(res: dict, kind: str, n: int) -> dict | None:
     return next((r for r in res.get("scale", []) if r["kind"] == kind and r["n"] == n), None)
 
 
+def _runs_note(build) -> str:
+    """`` (median of 3: a, b, c)`` for a build timed more than once."""
+    if len(build.runs) < 2:
+        return ""
+    return f" (median of {len(build.runs)}: {', '.join(f'{x:.2f}' for x in build.runs)})"
+
+
 def targets(res: dict) -> list[tuple[str, str, bool | None]]:
     """The done-when targets (issue 12): (what, measured, met)."""
     o, p, s = res["ours"], res["plain"], res["simplify"]
@@ -62,8 +69,8 @@ def targets(res: dict) -> list[tuple[str, str, bool | None]]:
         out.append(("(d) overview drawn in ≤ 1/4 of the plain-folium time", "not measured", None))
     big = _row(res, "points", 100_000)
     if big and "build" in big:
-        out.append(("(e) 100k sites: building all maps ≤ 6 s", f"{big['build'].seconds:.2f} s",
-                    big["build"].seconds <= 6))
+        out.append(("(e) 100k sites: building all maps ≤ 6 s",
+                    f"{big['build'].seconds:.2f} s" + _runs_note(big["build"]), big["build"].seconds <= 6))
         out.append(("(e) 100k sites: overview ≤ 10 MiB", _kib(big["build"].size), big["build"].size <= 10 * 2**20))
         ld = big.get("load")
         if ld and ld.ms is not None:
@@ -273,7 +280,9 @@ def format_report(res: dict, command: str = "python -m geo bench") -> str:
     add(f"A copy of the real layers plus a `synthetic` layer: random points, or a grid of small hexagons, inside "
         f"lon {BOX[0]}–{BOX[2]}, lat {BOX[1]}–{BOX[3]}; each feature takes one six-cities role, round robin, so "
         "all of them are on the overview. Build: `python -m geo build`, all maps, validation included. Toggle: "
-        f"the role with the most shapes, off and on. Usable: load-to-drawn ≤ {LOAD_LIMIT_S:g} s and each toggle "
+        f"the role with the most shapes, off and on. A build's time is the median of "
+        f"{res.get('scale_build_runs', 1)} (each run listed under the table). Usable: load-to-drawn ≤ "
+        f"{LOAD_LIMIT_S:g} s and each toggle "
         f"≤ {TOGGLE_LIMIT_S:g} s. Rendering: SVG, one Leaflet layer per shape, below 3,000 role shapes; above, "
         "canvas, with each role's points drawn by one `PointCloud` layer (geo/static/js/pointcloud.js). "
         f"A page holds at most {MAX_PAGE_POINTS:,} points (`geo.pointtable.MAX_PAGE_POINTS`): past it the build "
@@ -297,6 +306,11 @@ def format_report(res: dict, command: str = "python -m geo bench") -> str:
             f"{f['shapes']:,} role shapes | {_s(ld.ms)}{' (' + ld.error + ')' if ld.error else ''} | "
             f"{_s(ld.toggle_off_ms)} / {_s(ld.toggle_on_ms)} | {'yes' if ok else 'NO'} |")
     add("")
+    timed = [r for r in res.get("scale", []) if "build" in r and len(r["build"].runs) > 1]
+    if timed:
+        add("Builds (s): " + "; ".join(f"{r['n']:,} {r['kind']} {', '.join(f'{x:.2f}' for x in r['build'].runs)}"
+                                       for r in timed) + ".")
+        add("")
     rows = [r for r in res.get("scale", []) if usable(r) is not None]
     if rows:
         bad = [r for r in rows if not usable(r)]
