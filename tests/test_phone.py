@@ -121,6 +121,12 @@ def test_phone_shows_the_map(built_maps, open_page, file):
     under, _ = covered(mp, plan)
     assert under <= 0.10, f"{file}: {under:.0%} of the plan lies under controls"
     assert not small_targets(mp), f"{file}: touch targets under {MIN_TARGET} px: {small_targets(mp)}"
+    # the link to the index reads "← all maps ← 全部地图", its two languages apart
+    gap = mp.evaluate("""() => {
+      const a = document.querySelector('.geo-title a'), r = (s) => a.querySelector(s).getBoundingClientRect();
+      return r('.geo-zh').left - r('.geo-en').right;
+    }""")
+    assert gap >= 2, f"{file}: the index link's English and Chinese touch ({gap:.1f} px apart)"
     if file == OVERVIEW:
         mp.screenshot(SCREENSHOTS / "phone.png", *([DOCS / "phone.png"] if UPDATE_DOCS else []), full_page=False)
     mp.assert_clean()
