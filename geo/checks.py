@@ -18,8 +18,9 @@ import shapely
 
 from .catalogue import GEOMETRY_TYPES
 from .dates import FORMAT_HINT, check_span
-from .layerio import geometry_from_json
+from .layerio import geometry_from_json, plain_point_rows
 from .registry import closest
+from .signature import property_signature
 
 __all__ = ["BASES", "DERIVE_OPS", "KINDS", "PROPERTIES", "REGION", "Known", "check_geometry",
            "check_properties", "check_shape", "derive_cycle", "did_you_mean", "good_points", "kind_of",
@@ -248,8 +249,6 @@ def _plainly_good(gtype: str, coords) -> bool:
         return False
 
 
-_NUMERIC = (float, int)
-
 
 def good_points(geometries: list, allowed: tuple, made: list | None = None) -> np.ndarray:
     """Which of ``geometries`` (GeoJSON objects as parsed) are Points that check_geometry would
@@ -259,13 +258,11 @@ def good_points(geometries: list, allowed: tuple, made: list | None = None) -> n
     ok = np.zeros(len(geometries), dtype=bool)
     if allowed and "Point" not in allowed:
         return ok
-    coords = [g.get("coordinates") if type(g) is dict and g.get("type") == "Point" else None for g in geometries]
-    idx = [i for i, c in enumerate(coords)
-           if type(c) is list and len(c) == 2 and type(c[0]) in _NUMERIC and type(c[1]) in _NUMERIC]
+    idx, coords = plain_point_rows(geometries)
     if not idx:
         return ok
     try:
-        xy = np.array([coords[i] for i in idx], dtype=float)
+        xy = np.array(coords, dtype=float)
     except OverflowError:  # an integer beyond any float: one by one, for the message
         return ok
     west, south, east, north = REGION
@@ -540,46 +537,6 @@ def _vocabulary(props: dict, emit) -> None:
     if kind is not None and kind not in KINDS:
         emit("warning", "kind", f"unknown kind {kind!r}"[:120],
              did_you_mean(kind, KINDS) + f"kinds: {', '.join(KINDS)}")
-
-
-# Properties whose value check_properties reads only for being text or a finite number (the NaN
-# test of _numbers): property_signature keeps just their names. A property whose content a check
-# reads must not be listed here.
-_ANY_TEXT = frozenset({"id", "description", "position_source", "geometry_source", "area_source",
-                       "area_published_km2"})
-_NAMES = ("name_en", "name_zh")
-_PLAIN = (str, int, float, bool, type(None))
-_ENTRY_KEYS = frozenset({"role", "part", "source", "since", "until"})  # a role entry, dated or not
-
-
-def property_signature(props: dict) -> tuple | None:
-    """What :func:`check_properties` reads of ``props``, as a hashable key: features of one layer
-    with the same signature and geometry type get the same messages (names aside), so a layer of
-    100,000 sites with a handful of distinct role lists needs a handful of checks. None when a
-    value is not plain (a derive, a role list of odd entries): check that feature itself."""
-    sig = []
-    for k, v in props.items():
-        t = type(v)
-        if k in _ANY_TEXT and (t is str or t is int or t is float and -_INF < v < _INF):
-            sig.append(k)
-        elif k in _NAMES and t is str:
-            sig.append((k, not v.strip()))
-        elif t in _PLAIN:
-            sig.append((k, t, v))  # the type too: 1, 1.0 and True are equal keys but not equally valid
-        elif k == "roles" and t is list:
-            entries = []
-            for r in v:
-                if type(r) is not dict or not _ENTRY_KEYS.issuperset(r) or len(r) < 3:
-                    return None
-                e = (r.get("role"), r.get("part"), r.get("source"), r.get("since"), r.get("until"))
-                if type(e[0]) is not str or type(e[1]) is not str or type(e[2]) is not str \
-                        or type(e[3]) not in (str, type(None)) or type(e[4]) not in (str, type(None)):
-                    return None
-                entries.append(e)
-            sig.append((k, tuple(entries)))
-        else:
-            return None
-    return tuple(sig)
 
 
 def check_properties(props: dict, gtype, has_geometry: bool, spec, known: Known, emit) -> list[str]:

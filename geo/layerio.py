@@ -13,6 +13,7 @@ import math
 import os
 import tempfile
 from dataclasses import dataclass
+from itertools import chain, repeat
 from pathlib import Path
 
 import numpy as np
@@ -143,12 +144,28 @@ def _read_geojson(path: Path, any_crs: bool = False) -> list[Feature]:
 def plain_points(geometries: list) -> dict:
     """The plain 2-D Points among GeoJSON ``geometries`` (anything else is skipped), made in one
     call: index -> Point."""
+    idx, coords = plain_point_rows(geometries)
+    if not idx:
+        return {}
+    return dict(zip(idx, shapely.points(np.asarray(coords, dtype=float)).tolist()))
+
+
+def plain_point_rows(geometries: list) -> tuple[list, list]:
+    """(indices, coordinates) of the plain 2-D Points among GeoJSON ``geometries``: Point objects
+    whose coordinates are two numbers. Found column by column (in C) when every geometry is
+    one, as in a layer of sites; else one by one."""
+    kinds = set(map(type, geometries))
+    if dict not in kinds:  # (the geometries of a layer already made)
+        return [], []
+    if kinds == {dict} and set(map(dict.get, geometries, repeat("type"))) == {"Point"}:
+        coords = list(map(dict.get, geometries, repeat("coordinates")))
+        if (set(map(type, coords)) == {list} and set(map(len, coords)) == {2}
+                and set(map(type, chain.from_iterable(coords))) <= {float, int}):
+            return list(range(len(coords))), coords
     coords = [g.get("coordinates") if type(g) is dict and g.get("type") == "Point" else None for g in geometries]
     idx = [i for i, c in enumerate(coords)
            if type(c) is list and len(c) == 2 and type(c[0]) in _NUMERIC and type(c[1]) in _NUMERIC]
-    if not idx:
-        return {}
-    return dict(zip(idx, shapely.points(np.asarray([coords[i] for i in idx], dtype=float)).tolist()))
+    return idx, [coords[i] for i in idx]
 
 
 _NUMERIC = (float, int)

@@ -14,12 +14,17 @@ whatever the layer's size.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import chain, compress, count
+from itertools import chain, compress, repeat
 from operator import attrgetter
 
 import numpy as np
 import shapely
 
+from .columns import codes as _codes
+from .columns import combined as _combined
+from .columns import converted as _converted
+from .columns import raw_codes as _raw_codes
+from .columns import used as _used
 from .topology import QUANTUM
 
 __all__ = ["MAX_PAGE_POINTS", "POINT_COLUMNS", "PointTable", "TooManyPoints", "contains_xy", "optional_fields"]
@@ -98,73 +103,8 @@ def _read_columns(props: list) -> dict:
     """The properties of rows ``props`` a table reads, as columns (name -> values), each read
     in one pass over the rows, and only those some row has."""
     present = set(chain.from_iterable(props))
-    return {k: [p.get(k, d) for p in props] if k in present else [d] * len(props) for k, d in _READ.items()}
-
-
-def _codes(values: list) -> tuple[list, np.ndarray]:
-    """Dictionary-encode a column: (distinct values in first-seen order, a code per row). Each
-    value is hashed once: the first row of each distinct value, ranked, is its code."""
-    first: dict = {}
-    rows = np.fromiter(map(first.setdefault, values, count()), dtype=np.int64, count=len(values))
-    used, codes = _used(rows, len(values))
-    return [values[i] for i in used.tolist()], codes
-
-
-_NUMBER_TYPES = frozenset({bool, int, float})
-
-
-def _raw_codes(values: list) -> tuple[list, np.ndarray]:
-    """(distinct values, codes) of a column as read, for converting each distinct value once.
-    Values are told apart by type too where it matters (1, 1.0 and True are one key but convert
-    differently, as are 0.0 and -0.0), and by ``repr`` when they do not hash (a list, an
-    object: equal for equal JSON values); each is represented by its first row's."""
-    try:
-        distinct, codes = _codes(values)
-    except TypeError:
-        reprs, codes = _codes(list(map(repr, values)))
-        _, first = np.unique(codes, return_index=True)
-        return [values[i] for i in first.tolist()], codes
-    if any(type(v) in _NUMBER_TYPES for v in distinct):  # numbers: some of them may be one key
-        if any(type(v) is float and v == 0 for v in distinct):
-            return values, np.arange(len(values))
-        if len(set(map(type, values)) & _NUMBER_TYPES) > 1:
-            keys, codes = _codes(list(zip(map(type, values), values)))
-            return [v for _t, v in keys], codes
-    return distinct, codes
-
-
-def _converted(distinct: list, codes: np.ndarray, convert) -> tuple[list, np.ndarray]:
-    """:func:`_codes` of a column's values passed through ``convert``, from the column's own
-    (distinct values, codes): each distinct value converted once, in the same first-seen order."""
-    out: dict = {}
-    at = [out.setdefault(convert(v), len(out)) for v in distinct]
-    return list(out), np.asarray(at, dtype=np.int64)[codes]
-
-
-def _combined(columns: list) -> tuple[list, np.ndarray]:
-    """(distinct values, codes) of several columns (each as (distinct values, codes)) taken
-    together: distinct tuples in first-seen order."""
-    n = len(columns[0][1])
-    whole = np.zeros(n, dtype=np.int64)
-    for values, codes in columns:
-        whole = whole * len(values) + codes
-    if not n:
-        return [], whole
-    distinct, first, inverse = np.unique(whole, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    picks = [codes[first[order]].tolist() for _values, codes in columns]
-    return [tuple(values[i] for (values, _c), i in zip(columns, row)) for row in zip(*picks)], rank[inverse.ravel()]
-
-
-def _used(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """The codes used (ascending) and each row's index among them: ``np.unique(codes,
-    return_inverse=True)`` by counting rather than sorting (codes are below ``n``)."""
-    used = np.flatnonzero(np.bincount(codes, minlength=n))
-    index = np.zeros(n, dtype=np.int64)
-    index[used] = np.arange(len(used))
-    return used, index[codes]
+    return {k: list(map(dict.get, props, repeat(k), repeat(d))) if k in present else [d] * len(props)
+            for k, d in _READ.items()}
 
 
 def _role_key(roles) -> tuple:

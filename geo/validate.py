@@ -22,7 +22,8 @@ import sys
 import tomllib
 import warnings
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import compress, repeat
+from operator import itemgetter, sub
 from pathlib import Path
 
 import numpy as np
@@ -41,10 +42,12 @@ from .checks import (
     truncated_fields,
 )
 from .checks import did_you_mean as _did_you_mean
+from .columns import codes, combined
 from .errors import DataError, ValidationFailed
 from .layerio import OGR_SUFFIXES, SCHEMA_NAMES, Feature, crs_problem, read_layer
 from .pointtable import MAX_PAGE_POINTS
 from .registry import Registry, closest, load_registry
+from .signature import signature_codes
 
 __all__ = ["MAX_BYTES", "Problem", "Report", "validate_file", "validate_layers", "validate_report"]
 
@@ -347,6 +350,30 @@ def _read_geojson(run: _Run, path: Path, data: bytes) -> list | None:
     if len(features) > MAX_PAGE_POINTS:
         add(*_too_many(len(features)), prop="features")
         return None
+    records = _plain_records(features)
+    if records is None:
+        records = _records_one_by_one(run, path, features)
+    if not features:
+        add("the layer has no features", "add features, or remove the layer from layers.toml", "warning")
+    return records
+
+
+def _plain_records(features: list) -> list | None:
+    """The (index, properties, geometry) records of ``features`` when each is a Feature object
+    with its properties, no id beside them and no crs (a layer of sites), found column by column;
+    None when one is not: the loop feature by feature says what is wrong with it."""
+    if set(map(type, features)) != {dict} or set(map(dict.get, features, repeat("type"))) != {"Feature"}:
+        return None
+    props = list(map(dict.get, features, repeat("properties")))
+    if (set(map(type, props)) != {dict} or any(map(dict.__contains__, features, repeat("id")))
+            or any(map(dict.__contains__, features, repeat("crs")))):
+        return None
+    return list(zip(range(1, len(features) + 1), props, map(dict.get, features, repeat("geometry"))))
+
+
+def _records_one_by_one(run: _Run, path: Path, features: list) -> list:
+    """The (index, properties, geometry) records of ``features``, each looked at by itself:
+    what is not a Feature is reported and left out, odd properties are reported and taken as none."""
     records = []
     for i, feat in enumerate(features, 1):
         label = f"#{i}"
@@ -367,8 +394,6 @@ def _read_geojson(run: _Run, path: Path, data: bytes) -> list | None:
             run.add("error", path, label, "crs", "has a 'crs' member, which RFC 7946 forbids",
                     "remove it; GeoJSON is WGS-84")
         records.append((i, props, feat.get("geometry")))
-    if not features:
-        add("the layer has no features", "add features, or remove the layer from layers.toml", "warning")
     return records
 
 
@@ -544,14 +569,20 @@ def validate_file(path: Path | str, spec: LayerSpec, known: Known | Registry | N
         return _validate_rows(run, spec, known, records, start, path)
     records = _read_geojson(run, path, data)
     if records is not None:
-        stem = path.stem
-        run.layers[spec.id] = [Feature(props, g, stem, i - 1) for i, props, g in records]
+        indexes, props, geometries = zip(*records) if records else ((), (), ())
+        run.layers[spec.id] = list(map(Feature, props, geometries, repeat(path.stem), map(sub, indexes, repeat(1))))
     found = _validate_rows(run, spec, known, records, start, path)
     # kept when clean, and when there is a shape to check: plain points are checked in bulk
     # about as fast as they would be read back
-    if records is not None and not found and any(type(g) is dict and g.get("type") != "Point" for _, _, g in records):
+    if records is not None and not found and _has_shapes(geometries):
         _keep_read(key, records, run.layers[spec.id])
     return found
+
+
+def _has_shapes(geometries) -> bool:
+    """Whether any of the GeoJSON ``geometries`` is an object of a type other than Point."""
+    objects = [g for g in geometries if type(g) is dict] if set(map(type, geometries)) != {dict} else geometries
+    return bool(set(map(dict.get, objects, repeat("type"))) - {"Point"})
 
 
 @dataclass(frozen=True)
@@ -596,6 +627,58 @@ def _keep_read(key: str, records: list, features: list) -> None:
     cache.save_read(key, [props for _, props, _ in records], types, geoms)
 
 
+def _clean_in_bulk(run: _Run, spec: LayerSpec, known: Known, records: list, points: list, where: str) -> bool:
+    """Check a layer of features alike (100,000 sites) without a Python step per feature: when
+    every geometry is known good without a word (``points``: good Points; geometries checked
+    when the file was last read; none), every id is a new text, and the first feature of each
+    signature (:func:`geo.signature.signature_codes`) is found clean, every feature is, and the
+    ids are noted as the loop feature by feature notes them: True. Otherwise nothing is done
+    (False), and the loop says what is wrong, where, in order."""
+    gtypes = _known_types(records, points)
+    if gtypes is None:
+        return False
+    props = list(map(itemgetter(1), records))
+    ids = list(map(dict.get, props, repeat("id")))
+    if not _new_ids(run, ids):
+        return False
+    signatures = signature_codes(props)
+    if signatures is None:
+        return False
+    _groups, code = combined([codes(gtypes), (range(int(signatures.max(initial=-1)) + 1), signatures)])
+    said: list = []
+
+    def emit(*message):
+        said.append(message)
+
+    for row in np.unique(code, return_index=True)[1].tolist():  # the first feature of each group
+        if check_properties(props[row], gtypes[row], gtypes[row] is not None, spec, known, emit) or said:
+            return False
+    run.ids.update(zip(ids, zip(repeat(where), map(itemgetter(0), records))))
+    return True
+
+
+def _known_types(records: list, points: list) -> list | None:
+    """Each record's geometry type when no geometry needs a check (a good Point, a geometry
+    found clean when its file was last read, none: None); None when one does."""
+    if all(points):
+        return ["Point"] * len(records)
+    others = [g for (_, _, g), good in zip(records, points) if not good]
+    if not all(g is None or type(g) is _Checked for g in others):
+        return None
+    gtypes, rest = [], iter(others)
+    for good in points:
+        g = "Point" if good else next(rest)
+        gtypes.append(g if g is None or type(g) is str else g.gtype)
+    return gtypes
+
+
+def _new_ids(run: _Run, ids: list) -> bool:
+    """Whether ``ids`` are texts, none blank, none twice, none already seen: what the loop
+    feature by feature would note without a word."""
+    return (set(map(type, ids)) == {str} and all(ids) and not any(map(str.isspace, ids))
+            and len(set(ids)) == len(ids) and run.ids.keys().isdisjoint(ids))
+
+
 def _validate_rows(run: _Run, spec: LayerSpec, known: Known, records, start: int,
                    path: Path | None = None) -> list[Problem]:
     """Check the (index, properties, geometry) records of one file or table (the geometry as GeoJSON,
@@ -614,8 +697,10 @@ def _validate_rows(run: _Run, spec: LayerSpec, known: Known, records, start: int
         for f, point in zip(compress(feats, points), made):
             if type(f.geometry) is dict:
                 f.geometry = point
-    clean: set = set()  # (geometry type, has geometry, property signature) found clean
     where_text = str(where)
+    if _clean_in_bulk(run, spec, known, records, points, where_text):
+        return run.problems[start:]
+    clean: set = set()  # (geometry type, has geometry, property signature) found clean
     for (index, props, geometry), good_point in zip(records, points):
         fid = props.get("id")
         if type(fid) is str and fid not in run.ids and fid.strip():  # the common case: a new id

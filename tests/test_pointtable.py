@@ -7,11 +7,9 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from geo.columns import combined, converted, raw_codes
 from geo.pointtable import (
-    _combined,
-    _converted,
     _optional_columns,
-    _raw_codes,
     _read_columns,
     _role_key,
     _text,
@@ -62,8 +60,8 @@ def test_optional_columns_are_those_of_each_row(props):
 def test_role_keys_are_those_of_each_row(props):
     expected = _codes_row_by_row([(_role_key(p.get("roles")), _text(p.get("since")), _text(p.get("until")))
                                   for p in props])
-    columns = [_raw_codes([p.get(k) for p in props]) for k in ("roles", "since", "until")]
-    keys, codes = _converted(*_combined(columns), lambda k: (_role_key(k[0]), _text(k[1]), _text(k[2])))
+    columns = [raw_codes([p.get(k) for p in props]) for k in ("roles", "since", "until")]
+    keys, codes = converted(*combined(columns), lambda k: (_role_key(k[0]), _text(k[1]), _text(k[2])))
     assert (keys, codes.tolist()) == expected
 
 

@@ -371,6 +371,7 @@ def one_by_one_report(folder: Path):
     import numpy as np
 
     with mock.patch.object(geo.validate, "property_signature", lambda props: None), \
+            mock.patch.object(geo.validate, "_clean_in_bulk", lambda *args: False), \
             mock.patch.object(geo.validate, "good_points",
                               lambda geoms, allowed, made=None: np.zeros(len(geoms), bool)):
         return validate_report(folder)
