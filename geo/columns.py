@@ -15,16 +15,21 @@ from itertools import count, repeat
 
 import numpy as np
 
-__all__ = ["codes", "combined", "converted", "keyed_codes", "raw_codes", "used"]
+__all__ = ["codes", "combined", "converted", "groups", "keyed_codes", "raw_codes", "used"]
 
 
 def codes(values: list) -> tuple[list, np.ndarray]:
-    """Dictionary-encode a column: (distinct values in first-seen order, a code per row). Each
-    value is hashed once: the first row of each distinct value, ranked, is its code."""
+    """Dictionary-encode a column: (distinct values in first-seen order, a code per row)."""
+    rows, code = groups(values)
+    return [values[i] for i in rows], code
+
+
+def groups(values: list) -> tuple[list, np.ndarray]:
+    """(the first row of each distinct value, in order; a code per row: its value's rank among
+    them). Each value is hashed once: the first row of each distinct value, ranked, is its code."""
     first: dict = {}
     rows = np.fromiter(map(first.setdefault, values, count()), dtype=np.int64, count=len(values))
-    distinct, code = used(rows, len(values))
-    return [values[i] for i in distinct.tolist()], code
+    return list(first.values()), used(rows, len(values))[1]
 
 
 def used(code: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -69,14 +74,12 @@ def keyed_codes(values: list) -> tuple[list, np.ndarray]:
     hold values a check could tell apart."""
     try:
         one_type = len(set(map(type, values))) <= 1  # (a column of texts: hashed as they are)
-        _distinct, code = codes(values if one_type else list(zip(map(type, values), values)))
+        return groups(values if one_type else list(zip(map(type, values), values)))
     except TypeError:
         try:
-            _distinct, code = codes(list(map(marshal.dumps, values, repeat(2))))
+            return groups(list(map(marshal.dumps, values, repeat(2))))
         except ValueError:  # a value marshal cannot write (from a database driver)
-            _distinct, code = codes(list(map(repr, values)))
-    _, first = np.unique(code, return_index=True)
-    return first.tolist(), code
+            return groups(list(map(repr, values)))
 
 
 def converted(distinct: list, code: np.ndarray, convert) -> tuple[list, np.ndarray]:

@@ -14,6 +14,8 @@ import hashlib
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import compress, repeat
+from operator import attrgetter
 from pathlib import Path
 
 import shapely
@@ -119,7 +121,7 @@ class Plan:
 
     @cached_property
     def by_id(self) -> dict[str, PlanFeature]:
-        return {f.id: f for f in self.features}
+        return dict(zip(map(attrgetter("id"), self.features), self.features))
 
     def anchored_in(self, f: PlanFeature) -> frozenset[str]:
         """The ids of the other features, points aside, whose anchor (label point) lies inside
@@ -147,8 +149,16 @@ class Plan:
     def _anchors(self):
         import numpy as np
 
-        shapes = [g for g in self.features if g.geometry.geom_type != "Point"]
+        shapes = list(compress(self.features, (shapely.get_type_id(self._geometries()) != 0).tolist()))
         return shapes, np.array([(g.anchor.x, g.anchor.y) for g in shapes]).reshape(-1, 2)
+
+    def _geometries(self):
+        """Every feature's geometry, in an array for shapely's functions."""
+        import numpy as np
+
+        out = np.empty(len(self.features), dtype=object)
+        out[:] = list(map(attrgetter("geometry"), self.features))
+        return out
 
     def remembered(self, key, compute):
         """``compute()``, once per plan: for what every page asks the same of."""
@@ -307,11 +317,15 @@ def plan_from(catalogue: Catalogue, registry: Registry, layers: dict[str, list[F
     raw = []
     for spec in catalogue.layers:
         feats = layers[spec.id]
-        points = plain_points([f.geometry for f in feats])  # plain Points made in one call
+        geometries = list(map(attrgetter("geometry"), feats))
         # a GeoJSON file's coordinates as written, in its datum (GeoPackages and tables come
         # converted to WGS-84 already)
         to_wgs84 = (DATUMS[spec.datum] if spec.datum != "wgs84" and not spec.in_database
                     and catalogue.path(spec).suffix.lower() not in OGR_SUFFIXES else None)
+        if to_wgs84 is None and dict not in set(map(type, geometries)):  # made already (by validation)
+            raw.extend(zip(repeat(spec), feats))
+            continue
+        points = plain_points(geometries)  # plain Points made in one call
         for i, f in enumerate(feats):
             if type(f.geometry) is dict:
                 g = points.get(i)  # (not "or": the truth of a geometry is a GEOS call)

@@ -23,6 +23,7 @@ import shapely
 from .columns import codes as _codes
 from .columns import combined as _combined
 from .columns import converted as _converted
+from .columns import keyed_codes
 from .columns import raw_codes as _raw_codes
 from .columns import used as _used
 from .topology import QUANTUM
@@ -120,6 +121,13 @@ def _role_key(roles) -> tuple:
     return tuple(out)
 
 
+def _role_keys(roles: list) -> tuple[list, np.ndarray]:
+    """(distinct :func:`_role_key` values, a code per row) of a column of role lists: the lists
+    grouped in C (:func:`geo.columns.keyed_codes`), each distinct one's key made once."""
+    rows, code = keyed_codes(roles)
+    return _converted([roles[i] for i in rows], code, _role_key)
+
+
 def _text(v):
     return None if v is None else str(v)
 
@@ -176,8 +184,8 @@ class PointTable:
         cols["basis"] = _codes(list(map(str, read["geometry_basis"])))  # PlanFeature.basis
         cols.update(_optional_columns(read))
         # a role list and its feature's dates, distinct: each assignment's span computed once
-        keys, role_codes = _converted(*_combined([_codes(list(map(_role_key, read["roles"]))),
-                                                      _raw_codes(read["since"]), _raw_codes(read["until"])]),
+        keys, role_codes = _converted(*_combined([_role_keys(read["roles"]), _raw_codes(read["since"]),
+                                                      _raw_codes(read["until"])]),
                                       lambda k: (k[0], _text(k[1]), _text(k[2])))
         role_sets = [_dated(plan.registry, k) for k in keys]
         spans = [(k[1], k[2]) for k in keys]

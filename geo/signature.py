@@ -15,7 +15,7 @@ from itertools import chain, repeat
 
 import numpy as np
 
-from .columns import codes, combined, converted, keyed_codes
+from .columns import codes, combined, converted, groups, keyed_codes
 
 __all__ = ["property_signature", "signature_codes"]
 
@@ -98,8 +98,7 @@ def _groups(key: str, values: list) -> tuple[list, np.ndarray]:
     kinds = set(types)
     if key in _ANY_TEXT and kinds <= {str, int, float, _NONE} and (float not in kinds or _finite(values)) \
             or key in _NAMES and kinds == {str} and all(values) and not any(map(str.isspace, values)):
-        _distinct, code = codes(types)
-        return np.unique(code, return_index=True)[1].tolist(), code
+        return ([0], np.zeros(len(values), np.int64)) if len(kinds) == 1 else groups(types)
     return keyed_codes(values)
 
 
