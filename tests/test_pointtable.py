@@ -12,6 +12,7 @@ from geo.pointtable import (
     _optional_columns,
     _read_columns,
     _role_key,
+    _role_keys,
     _text,
     optional_fields,
 )
@@ -63,6 +64,8 @@ def test_role_keys_are_those_of_each_row(props):
     columns = [raw_codes([p.get(k) for p in props]) for k in ("roles", "since", "until")]
     keys, codes = converted(*combined(columns), lambda k: (_role_key(k[0]), _text(k[1]), _text(k[2])))
     assert (keys, codes.tolist()) == expected
+    keys, codes = _role_keys([p.get("roles") for p in props])  # as the table makes them
+    assert (keys, codes.tolist()) == _codes_row_by_row([_role_key(p.get("roles")) for p in props])
 
 
 @settings(max_examples=200, deadline=None)
@@ -103,3 +106,22 @@ def test_points_in_a_container_by_grid_are_those_geos_finds(seed, cells):
     expected = shapely.contains_xy(geom, xy[:, 0], xy[:, 1])
     assert (contains_xy(geom, xy[:, 0], xy[:, 1], cells) == expected).all()
     assert expected.any() and not expected.all()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.booleans(), st.integers(-2, 2), st.sampled_from([0.0, -0.0, 1.0, float("nan")]),
+                          st.sampled_from(["", "a", "长"]), st.lists(st.sampled_from(["a", 1, 1.0, True]), max_size=2),
+                          st.dictionaries(st.sampled_from(["role", "since"]), st.sampled_from(["a", 1, True]))),
+                min_size=1, max_size=12))
+@example([0.0, -0.0, 1, 1.0, True, [1], [1.0], [True], {"a": 1}, {"a": True}, None])
+def test_keyed_codes_join_only_values_of_one_type_and_value(values):
+    """Rows in one group hold the same JSON value of the same types (what a check may tell
+    apart; 0.0 and -0.0 are one, as they are for ``==``)."""
+    from geo.columns import keyed_codes
+
+    rows, codes = keyed_codes(values)
+    assert codes[rows].tolist() == list(range(len(rows)))  # each group's first row is its own
+    for i, code in enumerate(codes.tolist()):
+        a, b = values[i], values[rows[code]]
+        # repr tells 1, 1.0 and True apart, at any depth
+        assert repr(a) == repr(b) or type(a) is float and type(b) is float and a == b, (a, b)
