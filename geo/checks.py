@@ -249,7 +249,6 @@ def _plainly_good(gtype: str, coords) -> bool:
         return False
 
 
-
 def good_points(geometries: list, allowed: tuple, made: list | None = None) -> np.ndarray:
     """Which of ``geometries`` (GeoJSON objects as parsed) are Points that check_geometry would
     pass without a word: ``[lon, lat]`` numbers inside REGION, in a layer that takes Points. One

@@ -89,7 +89,6 @@ class PageGeometry(dict):
             out += list(shapely.simplify(rest, tol, preserve_topology=True))
         return out
 
-
     def _untiled_polygons(self) -> list:
         """The polygons outside the coverage, in order: found with shapely's type ids, not one
         geometry at a time (a plan of 100,000 sites has a few dozen)."""
