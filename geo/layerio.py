@@ -13,7 +13,6 @@ import math
 import os
 import tempfile
 from dataclasses import dataclass
-from itertools import chain, repeat
 from pathlib import Path
 
 import numpy as np
@@ -152,16 +151,7 @@ def plain_points(geometries: list) -> dict:
 
 def plain_point_rows(geometries: list) -> tuple[list, list]:
     """(indices, coordinates) of the plain 2-D Points among GeoJSON ``geometries``: Point objects
-    whose coordinates are two numbers. Found column by column (in C) when every geometry is
-    one, as in a layer of sites; else one by one."""
-    kinds = set(map(type, geometries))
-    if dict not in kinds:  # (the geometries of a layer already made)
-        return [], []
-    if kinds == {dict} and set(map(dict.get, geometries, repeat("type"))) == {"Point"}:
-        coords = list(map(dict.get, geometries, repeat("coordinates")))
-        if (set(map(type, coords)) == {list} and set(map(len, coords)) == {2}
-                and set(map(type, chain.from_iterable(coords))) <= {float, int}):
-            return list(range(len(coords))), coords
+    whose coordinates are two numbers."""
     coords = [g.get("coordinates") if type(g) is dict and g.get("type") == "Point" else None for g in geometries]
     idx = [i for i, c in enumerate(coords)
            if type(c) is list and len(c) == 2 and type(c[0]) in _NUMERIC and type(c[1]) in _NUMERIC]

@@ -14,7 +14,7 @@ import hashlib
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import compress, repeat
+from itertools import repeat
 from operator import attrgetter
 from pathlib import Path
 
@@ -121,7 +121,7 @@ class Plan:
 
     @cached_property
     def by_id(self) -> dict[str, PlanFeature]:
-        return dict(zip(map(attrgetter("id"), self.features), self.features))
+        return {f.id: f for f in self.features}
 
     def anchored_in(self, f: PlanFeature) -> frozenset[str]:
         """The ids of the other features, points aside, whose anchor (label point) lies inside
@@ -149,16 +149,8 @@ class Plan:
     def _anchors(self):
         import numpy as np
 
-        shapes = list(compress(self.features, (shapely.get_type_id(self._geometries()) != 0).tolist()))
+        shapes = [g for g in self.features if g.geometry.geom_type != "Point"]
         return shapes, np.array([(g.anchor.x, g.anchor.y) for g in shapes]).reshape(-1, 2)
-
-    def _geometries(self):
-        """Every feature's geometry, in an array for shapely's functions."""
-        import numpy as np
-
-        out = np.empty(len(self.features), dtype=object)
-        out[:] = list(map(attrgetter("geometry"), self.features))
-        return out
 
     def remembered(self, key, compute):
         """``compute()``, once per plan: for what every page asks the same of."""

@@ -14,7 +14,7 @@ whatever the layer's size.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import chain, compress, repeat
+from itertools import chain, compress
 from operator import attrgetter
 
 import numpy as np
@@ -23,7 +23,6 @@ import shapely
 from .columns import codes as _codes
 from .columns import combined as _combined
 from .columns import converted as _converted
-from .columns import keyed_codes
 from .columns import raw_codes as _raw_codes
 from .columns import used as _used
 from .topology import QUANTUM
@@ -104,8 +103,7 @@ def _read_columns(props: list) -> dict:
     """The properties of rows ``props`` a table reads, as columns (name -> values), each read
     in one pass over the rows, and only those some row has."""
     present = set(chain.from_iterable(props))
-    return {k: list(map(dict.get, props, repeat(k), repeat(d))) if k in present else [d] * len(props)
-            for k, d in _READ.items()}
+    return {k: [p.get(k, d) for p in props] if k in present else [d] * len(props) for k, d in _READ.items()}
 
 
 def _role_key(roles) -> tuple:
@@ -119,13 +117,6 @@ def _role_key(roles) -> tuple:
                         since if since is None or type(since) is str else str(since),
                         until if until is None or type(until) is str else str(until)))
     return tuple(out)
-
-
-def _role_keys(roles: list) -> tuple[list, np.ndarray]:
-    """(distinct :func:`_role_key` values, a code per row) of a column of role lists: the lists
-    grouped in C (:func:`geo.columns.keyed_codes`), each distinct one's key made once."""
-    rows, code = keyed_codes(roles)
-    return _converted([roles[i] for i in rows], code, _role_key)
 
 
 def _text(v):
@@ -184,8 +175,8 @@ class PointTable:
         cols["basis"] = _codes(list(map(str, read["geometry_basis"])))  # PlanFeature.basis
         cols.update(_optional_columns(read))
         # a role list and its feature's dates, distinct: each assignment's span computed once
-        keys, role_codes = _converted(*_combined([_role_keys(read["roles"]), _raw_codes(read["since"]),
-                                                      _raw_codes(read["until"])]),
+        keys, role_codes = _converted(*_combined([_codes(list(map(_role_key, read["roles"]))),
+                                                      _raw_codes(read["since"]), _raw_codes(read["until"])]),
                                       lambda k: (k[0], _text(k[1]), _text(k[2])))
         role_sets = [_dated(plan.registry, k) for k in keys]
         spans = [(k[1], k[2]) for k in keys]

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import html
 import json
-import operator
 import threading
 from dataclasses import dataclass, field
-from itertools import compress
 
 import shapely
 
@@ -308,7 +306,7 @@ def encode_pages(plan: Plan, geoms: dict) -> Encoded:
     points as one table."""
     coarse = geoms.coarse_vertices() if hasattr(geoms, "coarse_vertices") else None
     points = PointTable.of(plan, geoms)
-    rest = dict(compress(geoms.items(), map(operator.not_, map(points.index.__contains__, geoms))))
+    rest = {k: g for k, g in geoms.items() if k not in points.index}
     return Encoded(build_topology(rest, QUANTUM, coarse), points)
 
 

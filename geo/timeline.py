@@ -10,10 +10,6 @@ page carries every span and steps through :func:`steps`, one per dated document 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import chain, compress, repeat
-from operator import attrgetter
-
-import numpy as np
 
 from .dates import date_key
 from .plan import Plan, PlanFeature
@@ -68,7 +64,7 @@ def _dates(plan: Plan):
         for key in p.see_also:
             if reg.sources[key].date:
                 yield reg.sources[key].date, "named", p.id, key
-    for f in _naming_dates(plan.features):
+    for f in plan.features:
         props = f.props
         for d in (props.get("since"), props.get("until")):
             if d:
@@ -80,28 +76,8 @@ def _dates(plan: Plan):
                         yield r[k], "role", f"{f.id}/{r.get('role')}", r.get("source") if k == "since" else None
 
 
-def _naming_dates(features: list[PlanFeature]) -> list[PlanFeature]:
-    """The features that may name a date (a since or until of their own or of a role entry),
-    found column by column: a layer of 100,000 undated sites is not walked feature by feature.
-    All of them when a role list is not a list of objects."""
-    props = list(map(attrgetter("props"), features))
-
-    def dated(objects) -> np.ndarray:
-        since, until = map(dict.get, objects, repeat("since")), map(dict.get, objects, repeat("until"))
-        return np.fromiter(map(any, zip(since, until)), dtype=bool, count=len(objects))
-
-    roles = list(map(dict.get, props, repeat("roles"), repeat(())))
-    entries = list(chain.from_iterable(roles)) if set(map(type, roles)) <= {list, tuple} else None  # (not null)
-    if entries is None or entries and set(map(type, entries)) != {dict}:
-        return features
-    ends = np.cumsum(np.fromiter(map(len, roles), dtype=np.int64, count=len(roles)))
-    seen = np.concatenate([[0], np.cumsum(dated(entries))])  # dated entries before each
-    has = dated(props) | (seen[ends] > seen[ends - np.diff(ends, prepend=0)])
-    return list(compress(features, has.tolist()))
-
-
 def _all_dates(plan: Plan) -> list:
-    """:func:`_dates`, once per plan."""
+    """:func:`_dates`, once per plan (today and the steps both walk every feature's dates)."""
     return plan.remembered("dates", lambda: list(_dates(plan)))
 
 

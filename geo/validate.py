@@ -23,7 +23,7 @@ import tomllib
 import warnings
 from dataclasses import dataclass, field
 from itertools import compress, repeat
-from operator import itemgetter, sub
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -350,30 +350,16 @@ def _read_geojson(run: _Run, path: Path, data: bytes) -> list | None:
     if len(features) > MAX_PAGE_POINTS:
         add(*_too_many(len(features)), prop="features")
         return None
-    records = _plain_records(features)
-    if records is None:
-        records = _records_one_by_one(run, path, features)
+    records = _records_one_by_one(run, path, features)
     if not features:
         add("the layer has no features", "add features, or remove the layer from layers.toml", "warning")
     return records
 
 
-def _plain_records(features: list) -> list | None:
-    """The (index, properties, geometry) records of ``features`` when each is a Feature object
-    with its properties, no id beside them and no crs (a layer of sites), found column by column;
-    None when one is not: the loop feature by feature says what is wrong with it."""
-    if set(map(type, features)) != {dict} or set(map(dict.get, features, repeat("type"))) != {"Feature"}:
-        return None
-    props = list(map(dict.get, features, repeat("properties")))
-    if (set(map(type, props)) != {dict} or any(map(dict.__contains__, features, repeat("id")))
-            or any(map(dict.__contains__, features, repeat("crs")))):
-        return None
-    return list(zip(range(1, len(features) + 1), props, map(dict.get, features, repeat("geometry"))))
-
-
 def _records_one_by_one(run: _Run, path: Path, features: list) -> list:
-    """The (index, properties, geometry) records of ``features``, each looked at by itself:
-    what is not a Feature is reported and left out, odd properties are reported and taken as none."""
+    """The (index, properties, geometry) records of ``features``: what is not a Feature is reported
+    and left out, odd properties are reported and taken as none. (A loop: passes column by column
+    measured slower, 73 ms against 45 for 100,000 sites.)"""
     records = []
     for i, feat in enumerate(features, 1):
         label = f"#{i}"
@@ -569,12 +555,12 @@ def validate_file(path: Path | str, spec: LayerSpec, known: Known | Registry | N
         return _validate_rows(run, spec, known, records, start, path)
     records = _read_geojson(run, path, data)
     if records is not None:
-        indexes, props, geometries = zip(*records) if records else ((), (), ())
-        run.layers[spec.id] = list(map(Feature, props, geometries, repeat(path.stem), map(sub, indexes, repeat(1))))
+        stem = path.stem
+        run.layers[spec.id] = [Feature(props, g, stem, i - 1) for i, props, g in records]
     found = _validate_rows(run, spec, known, records, start, path)
     # kept when clean, and when there is a shape to check: plain points are checked in bulk
     # about as fast as they would be read back
-    if records is not None and not found and _has_shapes(geometries):
+    if records is not None and not found and _has_shapes([g for _, _, g in records]):
         _keep_read(key, records, run.layers[spec.id])
     return found
 

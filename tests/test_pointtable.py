@@ -12,7 +12,6 @@ from geo.pointtable import (
     _optional_columns,
     _read_columns,
     _role_key,
-    _role_keys,
     _text,
     optional_fields,
 )
@@ -64,8 +63,6 @@ def test_role_keys_are_those_of_each_row(props):
     columns = [raw_codes([p.get(k) for p in props]) for k in ("roles", "since", "until")]
     keys, codes = converted(*combined(columns), lambda k: (_role_key(k[0]), _text(k[1]), _text(k[2])))
     assert (keys, codes.tolist()) == expected
-    keys, codes = _role_keys([p.get("roles") for p in props])  # as the table makes them
-    assert (keys, codes.tolist()) == _codes_row_by_row([_role_key(p.get("roles")) for p in props])
 
 
 @settings(max_examples=200, deadline=None)
