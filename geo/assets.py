@@ -25,8 +25,8 @@ CDN = "https://cdn.jsdelivr.net/npm/leaflet@{v}/dist/{name}"
 #: The in-page modules (geo/static/js/<name>.js), in load order: each registers into the
 #: ``GeoMap`` namespace that core.js makes, using only modules listed before it.
 JS_MODULES = ("core", "i18n", "datum", "dates", "pointrows", "pagedata", "geometry", "rings", "patterns", "paths",
-              "dots", "pointcloud", "content", "shapes", "overlays", "controls", "toolbar", "timeline", "focus",
-              "search", "permalink", "language", "layout", "table", "print", "a11y", "page")
+              "dots", "pointcloud", "content", "shapes", "labels", "overlays", "controls", "toolbar", "timeline",
+              "focus", "search", "permalink", "language", "layout", "table", "print", "a11y", "page")
 #: The page's stylesheets (geo/static/css/<name>.css), in cascade order: one per concern.
 CSS_MODULES = ("base", "toolbar", "timeline", "search", "permalink", "layout", "table", "print", "a11y")
 

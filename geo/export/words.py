@@ -27,8 +27,10 @@ def word(key: str, lang: str, sep: str = " ") -> str:
 
 
 def short_name(name_en: str) -> str:
-    """A county-level unit's English name for a label: "Jiutai District" -> "Jiutai"."""
-    return re.sub(r" (District|County|City)$", "", name_en)
+    """A place's English name for a label, without the kind of unit its outline shows:
+    "Jiutai District" -> "Jiutai", "Yanbian Korean Autonomous Prefecture" -> "Yanbian" (as the
+    web map's labels.js shortName)."""
+    return re.sub(r" ((\S+ )?Autonomous )?(District|County|City|Prefecture)$", "", name_en)
 
 
 def _strings_in(obj):

@@ -29,7 +29,7 @@
     P.coarse = map.getZoom() < data.lod_zoom;
 
     var context = G.shapes.drawContext(P);
-    var updateLabels = G.shapes.makeLabels(P);
+    var updateLabels = G.labels.make(P);
     var groups = G.shapes.drawRoles(P);
     G.shapes.wireClouds(P);
     var bases = G.controls.basemaps(P);

@@ -1,4 +1,4 @@
-/* shapes.js: the page's shapes. Grey context boundaries, labels, hover and click on point
+/* shapes.js: the page's shapes. Grey context boundaries, hover and click on point
  * clouds, the datum each is drawn in, and the coarse forms below lod_zoom; the one overlay per
  * role is overlays.js's (it draws with shapeFor and bindText).
  *
@@ -106,33 +106,6 @@
     });
   }
 
-  // Labels: a marker whose icon centres itself in CSS (placing it reads no layout, unlike a
-  // tooltip), shown between the layer's label_min_zoom and the feature's label_max_zoom.
-  function makeLabels(P) {
-    ofLayers(P, function (spec) { return spec.labels; }, function (f, i, spec) {
-      if (!f.label) return;
-      var box = el("div", "geo-label-text");
-      var en = el("span", "geo-label-en geo-en", f.name_en.replace(/ (District|County|City)$/, "")), zh = el("span", "geo-label-zh geo-zh", f.name_zh);
-      en.lang = "en"; zh.lang = "zh-Hans";
-      box.appendChild(en); box.appendChild(zh);
-      var icon = L.divIcon({className: "geo-label geo-label-" + spec.id, html: box, iconSize: null});
-      var mark = L.marker(project(P, f.label), {icon: icon, interactive: false, keyboard: false});
-      P.labels.push({marker: mark, wgs: f.label, feature: f, minZoom: spec.label_min_zoom || 0,
-                     maxZoom: f.label_max_zoom == null ? 99 : f.label_max_zoom, on: false});
-    });
-    function update() {
-      var z = P.map.getZoom();
-      P.labels.forEach(function (l) {
-        var want = z >= l.minZoom && z <= l.maxZoom && holds(P, l.feature);
-        if (want && !l.on) { l.marker.addTo(P.map); l.on = true; }
-        if (!want && l.on) { P.map.removeLayer(l.marker); l.on = false; }
-      });
-    }
-    P.map.on("zoomend", update);
-    P.updateLabels = update;
-    return update;
-  }
-
   // Points drawn by PointClouds: a tooltip on hover and a popup on click, found by position.
   function wireClouds(P) {
     var map = P.map, clouds = P.clouds;
@@ -214,6 +187,6 @@
 
   // (the role overlays, drawRoles / fillRoles / restack, join this from overlays.js)
   G.shapes = {project: project, shapeFor: shapeFor, bindText: bindText, drawContext: drawContext,
-              showContext: showContext, makeLabels: makeLabels, wireClouds: wireClouds, setDatum: setDatum,
+              showContext: showContext, ofLayers: ofLayers, wireClouds: wireClouds, setDatum: setDatum,
               followZoom: followZoom};
 })(window.GeoMap);
