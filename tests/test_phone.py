@@ -231,3 +231,35 @@ def test_resizing_across_the_phone_width(built_maps, open_page):
     assert legend.is_visible() and layers.is_visible()
     assert "leaflet-left" in page.evaluate(zoom_corner)
     mp.assert_clean()
+
+
+def test_the_tool_row_shows_there_is_more(built_maps, open_page):
+    """On a phone the tools are one row that scrolls sideways: its end fades while tools lie
+    beyond it, its start once some are scrolled past; scrolled to the end, the last tool shows
+    whole and the end no longer fades. On a wide screen nothing fades."""
+    JS_ROW = """() => {
+      const bar = document.querySelector('.geo-toolbar'), r = bar.getBoundingClientRect();
+      const last = Array.from(bar.children).filter((e) => e.checkVisibility()).pop().getBoundingClientRect();
+      return {left: bar.classList.contains('geo-more-left'), right: bar.classList.contains('geo-more-right'),
+              mask: getComputedStyle(bar).maskImage, over: bar.scrollWidth - bar.clientWidth,
+              lastRight: last.right, barRight: r.right};
+    }"""
+    frames = "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+    mp = open_page(built_maps / OVERVIEW, **PHONE)
+    mp.evaluate(frames)
+    row = mp.evaluate(JS_ROW)
+    assert row["over"] > 0, "the phone's tool row fits: the test would prove nothing"
+    assert row["right"] and not row["left"] and row["mask"] != "none", row
+    assert row["lastRight"] > row["barRight"], row
+    mp.evaluate("() => { const b = document.querySelector('.geo-toolbar'); b.scrollLeft = b.scrollWidth; }")
+    mp.evaluate(frames)
+    row = mp.evaluate(JS_ROW)
+    assert row["left"] and not row["right"] and row["mask"] != "none", row
+    assert row["lastRight"] <= row["barRight"] + 0.5, row
+    mp.assert_clean()
+
+    wide = open_page(built_maps / OVERVIEW)
+    wide.evaluate(frames)
+    row = wide.evaluate(JS_ROW)
+    assert row["over"] <= 0 and not row["left"] and not row["right"] and row["mask"] == "none", row
+    wide.assert_clean()

@@ -1,4 +1,5 @@
 /* toolbar.js: the page's tools (search, table, print, link, language ...) and their buttons.
+ * On a phone the buttons are one row that scrolls, its ends faded where more buttons lie.
  *
  * A tool is a module that registers itself with G.tool({id, init(P), prepare(P)}); page.js starts
  * every registered tool, in module order, once the map and its controls are drawn (init), and
@@ -19,9 +20,23 @@
       box.setAttribute("role", "toolbar");
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
+      showMore(box);
       return box;
     }
   });
+
+  // A row of tools wider than the screen (a phone's, css/layout.css) scrolls sideways: its ends
+  // fade where more tools lie beyond them (classes geo-more-left, geo-more-right), so a person
+  // sees there is more than the buttons in view. Read after layout (ResizeObserver) and on scroll.
+  function showMore(box) {
+    function look() {
+      var rest = box.scrollWidth - box.clientWidth - box.scrollLeft;
+      box.classList.toggle("geo-more-left", box.scrollLeft > 1);
+      box.classList.toggle("geo-more-right", rest > 1);
+    }
+    L.DomEvent.on(box, "scroll", look);
+    if (window.ResizeObserver) new ResizeObserver(look).observe(box);
+  }
 
   G.toolbar = {
     // The toolbar of page P (made on first use).
