@@ -92,6 +92,9 @@ time {{ color: #555; font-size: 13px; }} .sub {{ color: #444; font-size: 14px; m
 ul.roles {{ margin: 4px 0 0; padding-left: 1.1em; font-size: 13px; columns: 2; }}
 .timeline {{ background: #f4f1ea; padding: 10px 14px; border-radius: 4px; }}
 footer {{ color: #666; font-size: 13px; margin-top: 2em; }}
+@media (max-width: 599px) {{  /* a phone: each plan's picture above its text, the text the screen's width */
+  body {{ margin: 1em auto; }} li.plan {{ flex-direction: column; gap: 6px; }} .text {{ width: 100%; }}
+}}
 </style></head><body>
 <h1>{_bi(title["en"], title["zh"])}</h1>
 <p>{_bi(s["index_intro"]["en"], s["index_intro"]["zh"])}</p>

@@ -263,3 +263,20 @@ def test_the_tool_row_shows_there_is_more(built_maps, open_page):
     row = wide.evaluate(JS_ROW)
     assert row["over"] <= 0 and not row["left"] and not row["right"] and row["mask"] == "none", row
     wide.assert_clean()
+
+
+def test_the_index_reads_on_a_phone(built_maps, open_page):
+    """The front page at 390×844: each plan's picture above its text, the text the screen's width
+    (beside the 180 px picture it was a column of some 160 px), nothing wider than the screen."""
+    mp = open_page(built_maps / "index.html", **PHONE)
+    plans = mp.evaluate("""() => Array.from(document.querySelectorAll('li.plan'), (li) => {
+      const t = li.querySelector('.thumb-link').getBoundingClientRect();
+      const x = li.querySelector('.text').getBoundingClientRect();
+      return {id: li.id, thumbBottom: t.bottom, textTop: x.top, textWidth: x.width};
+    })""")
+    assert len(plans) >= 2
+    for p in plans:
+        assert p["thumbBottom"] <= p["textTop"] + 0.5, p
+        assert p["textWidth"] >= 340, p
+    assert mp.evaluate("() => document.documentElement.scrollWidth") <= 390
+    mp.assert_clean()
