@@ -10,6 +10,16 @@
   // read the language shown still finds theirs: these names are not translated.
   var CHOICES = [["both", "English + 中文", "en"], ["en", "English", "en"], ["zh", "中文", "zh-Hans"]];
 
+  // The zoom buttons' names in the language shown (again whenever Leaflet makes them anew, as
+  // it does when layout.js moves them on a phone).
+  function labelZoom(map) {
+    [[".leaflet-control-zoom-in", t("zoom_in")], [".leaflet-control-zoom-out", t("zoom_out")]].forEach(function (z) {
+      var b = map.getContainer().querySelector(z[0]);
+      if (b) { G.biAttr(b, "title", z[1]); G.biAttr(b, "aria-label", z[1]); }
+    });
+  }
+  G.language = {labelZoom: labelZoom};
+
   G.tool({id: "language", init: function (P) {
     var box = el("div", "geo-lang");
     var label = bi(t("lang_label"), "label", "geo-sr-only");
@@ -25,10 +35,7 @@
     L.DomEvent.on(select, "change", function () { G.i18n.setLang(select.value); });
 
     var title = pair(P.data.title, P.data.title_zh);
-    [[".leaflet-control-zoom-in", t("zoom_in")], [".leaflet-control-zoom-out", t("zoom_out")]].forEach(function (z) {
-      var b = P.map.getContainer().querySelector(z[0]);
-      if (b) { G.biAttr(b, "title", z[1]); G.biAttr(b, "aria-label", z[1]); }
-    });
+    labelZoom(P.map);
     function follow(lang) {
       select.value = lang;
       document.title = G.i18n.pick(title, " ");

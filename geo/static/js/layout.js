@@ -62,15 +62,26 @@
     if (s.box.classList.contains("geo-open")) shut(P, s, true); else open(P, s);
   }
 
+  // How far down the map the top left column (title, search, tools) reaches on a phone, in px
+  // from the map's top (0 on a wider screen, where it keeps to the side).
+  function topColumn(map) {
+    var top = phone() && map.getContainer().querySelector(".leaflet-top.leaflet-left");
+    return top ? Math.max(0, top.getBoundingClientRect().bottom - map.getContainer().getBoundingClientRect().top) : 0;
+  }
+
   // A popup no wider than the map less its frame, no taller than most of the map (nor than
-  // the height its opener asked for: focus.js keeps room for the place under it).
+  // the height its opener asked for: focus.js keeps room for the place under it). On a phone it
+  // opens below the title, search and tools, not under them, and a tapped place's tooltip goes.
   function fitPopups(map) {
     map.on("popupopen", function (e) {
-      var o = e.popup.options, size = map.getSize();
+      var o = e.popup.options, size = map.getSize(), top = topColumn(map);
       if (o.geoWidth == null) { o.geoWidth = o.maxWidth; o.geoHeight = o.maxHeight || Infinity; }
-      var w = Math.max(120, Math.min(o.geoWidth, size.x - 64)), h = Math.max(120, Math.min(o.geoHeight, size.y - 140));
-      if (o.maxWidth !== w || o.maxHeight !== h) {
+      var w = Math.max(120, Math.min(o.geoWidth, size.x - 64));
+      var h = Math.max(120, Math.min(o.geoHeight, size.y - 140, size.y - top - 70));
+      if (top) map.eachLayer(function (l) { if (l.closeTooltip) l.closeTooltip(); });
+      if (o.maxWidth !== w || o.maxHeight !== h || (o.autoPanPaddingTopLeft || [0, 0])[1] !== top + 8) {
         o.maxWidth = w; o.maxHeight = h; o.autoPanPadding = [8, 8];
+        o.autoPanPaddingTopLeft = top ? [8, top + 8] : null;
         e.popup.update();
       }
       // a popup that scrolls can be scrolled from the keyboard too
@@ -96,7 +107,7 @@
     var place = function (fit) {
       P.sheets.forEach(function (s) { shut(P, s, false); });
       var zoom = P.map.zoomControl, where = phone() ? "bottomright" : "topleft";
-      if (zoom && zoom.getPosition() !== where) zoom.setPosition(where);
+      if (zoom && zoom.getPosition() !== where) { zoom.setPosition(where); G.language.labelZoom(P.map); }
       if (fit !== false) fitLegend(P, legend);
     };
     place(false);

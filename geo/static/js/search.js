@@ -83,7 +83,9 @@
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-autocomplete", "list");
     input.setAttribute("aria-expanded", "false");
-    G.biAttr(input, "placeholder", t("search_placeholder"));
+    // the "/" key is worth saying only where there is a keyboard (a phone's screen has none)
+    var touch = window.matchMedia && window.matchMedia("(hover: none) and (pointer: coarse)").matches;
+    G.biAttr(input, "placeholder", touch ? t("search_placeholder_touch") : t("search_placeholder"));
     var list = el("ul", "geo-search-list");
     list.id = "geo-search-list-" + n; list.hidden = true;
     list.setAttribute("role", "listbox");
@@ -104,7 +106,20 @@
       else input.removeAttribute("aria-activedescendant");
     }
 
-    function close() { list.hidden = true; input.setAttribute("aria-expanded", "false"); setActive(-1); }
+    // The list open lifts its corner of the map above the others (the legend's, bottom left,
+    // comes later in the page and would otherwise cover the list where they meet).
+    function open() {
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      if (form.parentNode) form.parentNode.style.zIndex = 1002;
+    }
+
+    function close() {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      setActive(-1);
+      if (form.parentNode) form.parentNode.style.zIndex = "";
+    }
 
     function option(h, k) {
       var f = h.f, li = el("li", "geo-search-hit");
@@ -132,8 +147,7 @@
       if (!norm(q)) { say(null); close(); return; }
       if (!hits.length) { say(t("search_none", {q: q.trim()})); close(); return; }
       say(hits.length > MAX ? t("search_count_more", {n: hits.length, shown: MAX}) : t("search_count", {n: hits.length}));
-      list.hidden = false;
-      input.setAttribute("aria-expanded", "true");
+      open();
       setActive(-1);
     }
 
@@ -160,7 +174,7 @@
       }
     });
     L.DomEvent.on(input, "blur", function () { setTimeout(close, 150); });
-    L.DomEvent.on(input, "focus", function () { if (hits.length && norm(input.value)) { list.hidden = false; input.setAttribute("aria-expanded", "true"); } });
+    L.DomEvent.on(input, "focus", function () { if (hits.length && norm(input.value)) open(); });
     L.DomEvent.on(form, "submit", L.DomEvent.preventDefault);
     L.DomEvent.disableClickPropagation(form);
     L.DomEvent.disableScrollPropagation(form);
