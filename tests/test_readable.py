@@ -126,3 +126,47 @@ def test_chinese_names_keep_their_ranks(built_maps, open_page):
     (pref_size, pref_weight), (county_size, county_weight) = style
     assert pref_size > county_size and pref_weight >= 600 and county_weight >= 600, style
     mp.assert_clean()
+
+
+@pytest.mark.parametrize("query", ["Jilin", "Nanguan", "Jiutai"])
+def test_a_place_found_on_a_phone_shows_below_its_popup(built_maps, open_page, query):
+    """Searching a place on a phone: the map zooms to it below the tools and its popup, and the
+    place fills the room left (at least 40% of its width or 60% of its height). It zoomed out
+    instead (Jilin from zoom 7 to 5, centred over Heilongjiang), padded as if the tools were a
+    column at the side."""
+    mp = open_page(built_maps / OVERVIEW, suffix="#lang=en", **PHONE)
+    box = mp.page.locator(".geo-search-input")
+    box.fill(query)
+    box.press("Enter")
+    mp.page.wait_for_selector(".leaflet-popup .geo-popup")
+    mp.page.wait_for_timeout(700)  # the map's zoom to it is animated
+    got = mp.evaluate("""() => { const m = GEO.map, b = GEO.page.focus.layer.getBounds();
+      const nw = m.latLngToContainerPoint(b.getNorthWest()), se = m.latLngToContainerPoint(b.getSouthEast());
+      const pop = document.querySelector('.leaflet-popup').getBoundingClientRect();
+      const tools = document.querySelector('.leaflet-top.leaflet-left').getBoundingClientRect();
+      return {name: GEO.page.focus.feature.name_en, box: [nw.x, nw.y, se.x, se.y], popTop: pop.top,
+              popBottom: pop.bottom, tools: tools.bottom, h: m.getSize().y, w: m.getSize().x}; }""")
+    x0, y0, x1, y1 = got["box"]
+    assert query in got["name"]
+    assert got["popTop"] >= got["tools"] - 0.5 and y0 >= got["popBottom"] - 0.5 and y1 <= got["h"], got
+    free_w, free_h = got["w"] - 20, got["h"] - 40 - got["popBottom"]
+    assert (x1 - x0) >= 0.4 * free_w or (y1 - y0) >= 0.6 * free_h, got
+    mp.assert_clean()
+
+
+def test_a_table_row_on_a_phone_shows_its_place_clear_of_the_tools(built_maps, open_page):
+    """A row of the table tapped on a phone: the place lies between the tools and the table."""
+    mp = open_page(built_maps / OVERVIEW, suffix="#lang=en", **PHONE)
+    mp.page.locator(".geo-tool-table").click()
+    mp.page.locator(f".geo-table tbody tr[data-id='{JIUTAI}']").click()
+    mp.page.wait_for_timeout(300)
+    got = mp.evaluate(f"""() => {{ const m = GEO.map, pts = [];
+      const flat = (c) => {{ if (typeof c[0] === 'number') pts.push(c); else c.forEach(flat); }};
+      flat(GEO.page.feature('{JIUTAI}').ll);
+      const b = L.latLngBounds(pts), nw = m.latLngToContainerPoint(b.getNorthWest());
+      const se = m.latLngToContainerPoint(b.getSouthEast());
+      return {{top: nw.y, bottom: se.y,
+               tools: document.querySelector('.leaflet-top.leaflet-left').getBoundingClientRect().bottom,
+               table: document.querySelector('.geo-table-panel').getBoundingClientRect().top}}; }}""")
+    assert got["top"] >= got["tools"] - 0.5 and got["bottom"] <= got["table"] + 0.5, got
+    mp.assert_clean()

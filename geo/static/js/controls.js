@@ -1,4 +1,5 @@
-/* controls.js: basemaps, the layer control, the title box, the legend and the scale bar. */
+/* controls.js: basemaps, the layer control, the title box, the legend and the scale bar; where
+ * the controls lie on a phone (phone, topColumn). */
 (function (G) {
   "use strict";
   var el = G.el, bi = G.bi, t = G.t, pair = G.pair;
@@ -123,5 +124,17 @@
     return control;
   }
 
-  G.controls = {basemaps: basemaps, add: add};
+  // A phone's screen (css/layout.css): below 600 px wide the controls at the top left (title,
+  // search, tools) span the map's width, and the layer control and legend are sheets (layout.js).
+  var PHONE = "(max-width: 599px)";
+  function phone() { return window.matchMedia(PHONE).matches; }
+
+  // How far down the map the top left column reaches on a phone, in px from the map's top (0 on
+  // a wider screen, where it keeps to the side).
+  function topColumn(map) {
+    var top = phone() && map.getContainer().querySelector(".leaflet-top.leaflet-left");
+    return top ? Math.max(0, top.getBoundingClientRect().bottom - map.getContainer().getBoundingClientRect().top) : 0;
+  }
+
+  G.controls = {basemaps: basemaps, add: add, PHONE: PHONE, phone: phone, topColumn: topColumn};
 })(window.GeoMap);

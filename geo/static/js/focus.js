@@ -17,9 +17,14 @@
   }
 
   // The map's free middle: padding for the control columns on each side (at most 40% each)
-  // and, on top, for the popup (at most 60% of the height).
+  // and, on top, for the popup (at most 60% of the height). On a phone the controls span the
+  // top (and the zoom buttons the foot's right): the place goes below them and the popup.
   function padding(map, popupHeight) {
     var box = map.getContainer(), w = box.clientWidth;
+    if (G.controls.phone()) {
+      var top = G.controls.topColumn(map) + 10 + popupHeight;
+      return {paddingTopLeft: [10, Math.min(top, box.clientHeight * 0.75)], paddingBottomRight: [10, 40]};
+    }
     function width(sel) {
       var c = box.querySelector(sel), m = 0;
       if (c) Array.prototype.forEach.call(c.children, function (k) { m = Math.max(m, k.offsetWidth); });
@@ -64,7 +69,8 @@
       var h = 0;
       if (opts.popup !== false) {
         // over the place, pointing at its top edge (a point: at it), so it covers none of it
-        var pop = L.popup({maxWidth: 360, maxHeight: Math.max(160, Math.round(map.getSize().y * 0.4)),
+        var share = G.controls.phone() ? 0.3 : 0.4;  // a phone keeps room for the place under its tools
+        var pop = L.popup({maxWidth: 360, maxHeight: Math.max(160, Math.round(map.getSize().y * share)),
                            className: "geo-popup-wrap", autoPan: false});
         pop.geoFeature = f;
         P.focus.popup = pop;

@@ -6,7 +6,7 @@
 (function (G) {
   "use strict";
   var el = G.el, bi = G.bi, t = G.t;
-  var PHONE = "(max-width: 599px)";
+  var PHONE = G.controls.PHONE, phone = G.controls.phone, topColumn = G.controls.topColumn;
 
   // A "×" button whose name (for screen readers, in the page's language) is "Close".
   function closeButton(cls) {
@@ -18,8 +18,6 @@
     b.title = t("close").en + " · " + t("close").zh;
     return b;
   }
-
-  function phone() { return window.matchMedia(PHONE).matches; }
 
   // Control container `box` becomes a sheet that toolbar button `spec` opens (on phones only:
   // on a wider screen the CSS shows the box as it is and hides the button).
@@ -60,13 +58,6 @@
 
   function toggle(P, s) {
     if (s.box.classList.contains("geo-open")) shut(P, s, true); else open(P, s);
-  }
-
-  // How far down the map the top left column (title, search, tools) reaches on a phone, in px
-  // from the map's top (0 on a wider screen, where it keeps to the side).
-  function topColumn(map) {
-    var top = phone() && map.getContainer().querySelector(".leaflet-top.leaflet-left");
-    return top ? Math.max(0, top.getBoundingClientRect().bottom - map.getContainer().getBoundingClientRect().top) : 0;
   }
 
   // A popup no wider than the map less its frame, no taller than most of the map (nor than

@@ -120,15 +120,16 @@
     setTimeout(function () { URL.revokeObjectURL(url); }, 30000);
   }
 
-  // Zoom the map to feature f, in the datum drawn now, clear of the panel; open its tooltip.
+  // Zoom the map to feature f, in the datum drawn now, clear of the panel (and, on a phone, of the
+  // tools above); open its tooltip.
   function zoomTo(P, f, panel) {
-    var map = P.map, pts = [], below = panel.offsetHeight + 20;
+    var map = P.map, pts = [], below = panel.offsetHeight + 20, above = G.controls.topColumn(map) + 20;
     (function flat(c) { if (typeof c[0] === "number") pts.push(c); else c.forEach(flat); })(G.shapes.project(P, f.ll));
     if (pts.length === 1) {
       map.setView(pts[0], Math.max(map.getZoom(), 11), {animate: false});
-      map.panBy([0, below / 2], {animate: false});
+      map.panBy([0, (below - above) / 2], {animate: false});
     } else {
-      map.fitBounds(L.latLngBounds(pts), {paddingTopLeft: [20, 20], paddingBottomRight: [20, below],
+      map.fitBounds(L.latLngBounds(pts), {paddingTopLeft: [20, above], paddingBottomRight: [20, below],
                                           maxZoom: 12, animate: false});
     }
     if (P.tableTip) P.tableTip.closeTooltip();
