@@ -170,3 +170,24 @@ def test_a_table_row_on_a_phone_shows_its_place_clear_of_the_tools(built_maps, o
                table: document.querySelector('.geo-table-panel').getBoundingClientRect().top}}; }}""")
     assert got["top"] >= got["tools"] - 0.5 and got["bottom"] <= got["table"] + 0.5, got
     mp.assert_clean()
+
+
+@pytest.mark.parametrize("file", [OVERVIEW, "three-plates.html", "economic-circle.html"])
+def test_a_popup_quotes_each_passage_once(built_maps, open_page, file):
+    """Every place's popup: a passage of the plan is quoted once (Nanguan's quoted its role's
+    passage again under the consumption area it lies within), and a quote inside a quote takes
+    single marks (it read “““Two wings” refer to ...”)."""
+    mp = open_page(built_maps / file, suffix="#lang=en")
+    popups = mp.evaluate("""() => { const P = GEO.page, out = [];
+      for (let i = 0; i < P.data.features.length; i++) {
+        const f = P.data.features[i], box = P.content.popup(f);
+        out.push({name: f.name_en, within: box.querySelectorAll('.geo-within').length,
+                  quotes: Array.from(box.querySelectorAll('.geo-quote'), (q) => q.textContent)});
+      }
+      return out; }""")
+    assert any(p["within"] for p in popups), f"{file}: no popup names what its place lies within"
+    for p in popups:
+        assert len(p["quotes"]) == len(set(p["quotes"])), p
+        for q in p["quotes"]:
+            assert q.startswith("“") and q.endswith("”") and "“" not in q[1:-1] and "”" not in q[1:-1], (p["name"], q)
+    mp.assert_clean()

@@ -64,13 +64,19 @@
 
     function sourceQuote(s) {
       var q = el("blockquote", "geo-source");
-      if (s.quote) { var quote = el("span", "geo-quote", "“" + s.quote + "”"); quote.lang = "en"; q.appendChild(quote); }
+      if (s.quote) {  // a quote within the quote takes single marks: “‘Two wings’ refer to ...”
+        var quote = el("span", "geo-quote", "“" + s.quote.replace(/“/g, "‘").replace(/”/g, "’") + "”");
+        quote.lang = "en";
+        q.appendChild(quote);
+      }
       q.appendChild(cite(s));
       return q;
     }
 
-    // Each role: its swatch, name, part, since when (and until when), and its source passage.
-    function roleList(entries) {
+    // Each role: its swatch, name, part, since when (and until when), and its source passage
+    // (unless `quoted`, the sources quoted already in the same popup, has it: each passage once).
+    function roleList(entries, quoted) {
+      quoted = quoted || {};
       var ul = el("ul", "geo-roles");
       entries.forEach(function (r) {
         var role = roles[r.role] || {name_en: r.role, name_zh: "", colour: "#777"};
@@ -84,7 +90,8 @@
         li.appendChild(bi(pair(part.en, part.zh)));
         if (r.since) li.appendChild(bi(t(r.until ? "role_from_until" : "role_since", {since: r.since, until: r.until}),
                                        "span", "geo-role-dates"));
-        if (sources[r.source]) li.appendChild(sourceQuote(sources[r.source]));
+        if (sources[r.source] && !quoted[r.source]) li.appendChild(sourceQuote(sources[r.source]));
+        quoted[r.source] = true;
         ul.appendChild(li);
       });
       return ul;
@@ -94,11 +101,16 @@
       var box = el("div", "geo-popup");
       box.appendChild(bi(name(f), "h3", null, {block: true}));
       if (f.kind) box.appendChild(bi(kind(f.kind), "div", "geo-kind"));
-      var mine = G.dates.roles(P, f);
-      if (mine.length) box.appendChild(roleList(mine));
+      var mine = G.dates.roles(P, f), said = {}, quoted = {};
+      var key = function (r) { return r.role + " " + r.source; };
+      if (mine.length) box.appendChild(roleList(mine, quoted));
+      mine.forEach(function (r) { said[key(r)] = true; });
       containers(f).forEach(function (c) {  // and the roles of what it lies within, with their sources
         box.appendChild(bi(t("within", {name: name(c), roles: roleLine(c)}), "p", "geo-within"));
-        box.appendChild(roleList(G.dates.roles(P, c)));
+        // a role the place holds from the same passage is not listed again (the line above names it)
+        var more = G.dates.roles(P, c).filter(function (r) { return !said[key(r)]; });
+        more.forEach(function (r) { said[key(r)] = true; });
+        if (more.length) box.appendChild(roleList(more, quoted));
       });
       if (f.description) { var d = el("p", "geo-desc", f.description); d.lang = "en"; box.appendChild(d); }
       var facts = el("dl", "geo-facts");
