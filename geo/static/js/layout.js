@@ -70,9 +70,9 @@
       var w = Math.max(120, Math.min(o.geoWidth, size.x - 64));
       var h = Math.max(120, Math.min(o.geoHeight, size.y - 140, size.y - top - 70));
       if (top) map.eachLayer(function (l) { if (l.closeTooltip) l.closeTooltip(); });
-      if (o.maxWidth !== w || o.maxHeight !== h || (o.autoPanPaddingTopLeft || [0, 0])[1] !== top + 8) {
-        o.maxWidth = w; o.maxHeight = h; o.autoPanPadding = [8, 8];
-        o.autoPanPaddingTopLeft = top ? [8, top + 8] : null;
+      var pad = top ? [8, top + 8] : null;  // Leaflet's own when null: autoPanPadding
+      if (o.maxWidth !== w || o.maxHeight !== h || String(o.autoPanPaddingTopLeft) !== String(pad)) {
+        o.maxWidth = w; o.maxHeight = h; o.autoPanPadding = [8, 8]; o.autoPanPaddingTopLeft = pad;
         e.popup.update();
       }
       // a popup that scrolls can be scrolled from the keyboard too
